@@ -1,0 +1,44 @@
+using k8s.Models;
+
+namespace IstioLab.Blueprint;
+
+/// <summary>Labels, annotations and metadata shared by every object the lab creates in the cluster.</summary>
+public static class Kube
+{
+    public const string ManagedBy = "istio-lab";
+    public const string StorePartOf = "aks-store-demo";
+
+    /// <summary>The label the add-on reads for sidecar injection; <c>istio-injection=enabled</c> is ignored by it.</summary>
+    public const string RevisionLabel = "istio.io/rev";
+
+    /// <summary>Per-pod proxy config: the app starts only once its proxy is ready (pitfall 10).</summary>
+    public const string ProxyConfigAnnotation = "proxy.istio.io/config";
+    public const string HoldUntilProxyStarts = """{"holdApplicationUntilProxyStarts":true}""";
+
+    /// <summary>
+    /// Pod-template annotation carrying the configured mesh revision: changing the revision changes the
+    /// template, so pods roll and get the new revision's sidecar without a manual restart (pitfall 9).
+    /// </summary>
+    public const string MeshRevisionAnnotation = "istio-lab/mesh-revision";
+
+    /// <summary>The recommended labels plus <c>app</c> (which upstream selects on and Istio reads for telemetry).</summary>
+    public static Dictionary<string, string> Labels(string name, string component, string version, string partOf = StorePartOf) => new()
+    {
+        ["app"] = name,
+        ["app.kubernetes.io/name"] = name,
+        ["app.kubernetes.io/version"] = version,
+        ["app.kubernetes.io/component"] = component,
+        ["app.kubernetes.io/part-of"] = partOf,
+        ["app.kubernetes.io/managed-by"] = ManagedBy,
+    };
+
+    /// <summary>The selector labels, which never change after creation.</summary>
+    public static Dictionary<string, string> Selector(string name) => new() { ["app"] = name };
+
+    public static V1ObjectMeta Meta(string name, string? @namespace, IDictionary<string, string>? labels = null) => new()
+    {
+        Name = name,
+        NamespaceProperty = @namespace,
+        Labels = labels,
+    };
+}

@@ -1,0 +1,48 @@
+using IstioLab.Blueprint.Mesh;
+using IstioLab.Blueprint.Settings;
+using IstioLab.Blueprint.Store;
+using k8s;
+using k8s.Models;
+
+namespace IstioLab.Blueprint.Rendering;
+
+/// <summary>
+/// Every object the lab puts in the cluster, in the order they must exist: namespace first, then the
+/// credentials Secret, the store, and the mesh objects. Rendering is deterministic: the same settings give
+/// byte-identical YAML.
+/// </summary>
+public static class LabManifest
+{
+    /// <summary>What the render command prints where the live value is only known at deploy time.</summary>
+    public const string RevisionPlaceholder = "cluster-default-revision";
+    public const string PasswordPlaceholder = "placeholder-set-from-a-pulumi-secret";
+
+    /// <summary>The Istio kinds, so that <see cref="Load"/> reads them back as typed objects.</summary>
+    public static IReadOnlyDictionary<string, Type> IstioTypeMap { get; } = new Dictionary<string, Type>
+    {
+        [$"{PeerAuthentication.ApiVersionValue}/{PeerAuthentication.KindValue}"] = typeof(PeerAuthentication),
+        [$"{Gateway.ApiVersionValue}/{Gateway.KindValue}"] = typeof(Gateway),
+        [$"{VirtualService.ApiVersionValue}/{VirtualService.KindValue}"] = typeof(VirtualService),
+    };
+
+    /// <summary>All objects of a stack, given the values known only at deploy time.</summary>
+    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(LabSettings settings, string revision, string rabbitMqPassword) =>
+    [
+        MeshManifest.ApplicationNamespace(settings, revision),
+        StoreManifest.RabbitMqSecret(settings, rabbitMqPassword),
+        .. StoreManifest.Build(settings),
+        MeshManifest.StrictMutualTls(settings),
+        MeshManifest.StoreGateway(settings),
+        MeshManifest.StoreRoute(settings),
+    ];
+
+    /// <summary>The store alone (no namespace, no Secret, no Istio objects): what the Pulumi program's ConfigGroup applies.</summary>
+    public static string StoreYaml(LabSettings settings) => ToYaml(StoreManifest.Build(settings));
+
+    /// <summary>Multi-document YAML, one document per object, in the given order.</summary>
+    public static string ToYaml(IEnumerable<object> objects) => KubernetesYaml.SerializeAll(objects);
+
+    /// <summary>Reads multi-document YAML back into typed objects, rejecting any field a type does not declare.</summary>
+    public static List<object> Load(string yaml) =>
+        KubernetesYaml.LoadAllFromString(yaml, IstioTypeMap.ToDictionary(p => p.Key, p => p.Value), strict: true);
+}

@@ -1,0 +1,85 @@
+namespace IstioLab.Blueprint.Settings;
+
+/// <summary>The value type of a stack config key, spelt as <c>Pulumi.yaml</c> declares it.</summary>
+public static class ConfigValueType
+{
+    public const string Text = "string";
+    public const string WholeNumber = "integer";
+    public const string TrueOrFalse = "boolean";
+}
+
+/// <summary>
+/// One stack config key: its full name (<c>namespace:name</c>), its default (empty when unset means
+/// "let Azure or the add-on decide"), and the sentence users read in <c>Pulumi.yaml</c> and the README.
+/// </summary>
+public sealed record ConfigKey(string FullName, string Type, string Default, string Description, bool Secret = false)
+{
+    /// <summary>The part after the namespace, e.g. <c>nodeCount</c>.</summary>
+    public string Name => FullName[(FullName.IndexOf(':', StringComparison.Ordinal) + 1)..];
+
+    /// <summary>The namespace before the colon, e.g. <c>istio-lab</c>.</summary>
+    public string Namespace => FullName[..FullName.IndexOf(':', StringComparison.Ordinal)];
+}
+
+/// <summary>Every stack config key the lab reads; the single source for defaults and descriptions.</summary>
+public static class ConfigKeys
+{
+    /// <summary>The project name in <c>Pulumi.yaml</c>, and so the namespace of the lab's own keys.</summary>
+    public const string ProjectNamespace = "istio-lab";
+
+    public static readonly ConfigKey Location = new(
+        "azure-native:location", ConfigValueType.Text, "westeurope",
+        "Azure region for the resource group and the cluster (lowercase name, e.g. westeurope).");
+
+    public static readonly ConfigKey ResourceGroupName = new(
+        "istio-lab:resourceGroupName", ConfigValueType.Text, "istio-lab-rg",
+        "Name of the resource group that holds the cluster (1-90 letters, digits, '-', '_', '.', '(', ')'; not ending in '.').");
+
+    public static readonly ConfigKey ClusterName = new(
+        "istio-lab:clusterName", ConfigValueType.Text, "istio-lab-aks",
+        "Name of the AKS cluster, also its DNS prefix (1-63 letters, digits, '-', '_'; starts and ends with a letter or digit).");
+
+    public static readonly ConfigKey KubernetesVersion = new(
+        "istio-lab:kubernetesVersion", ConfigValueType.Text, "",
+        "Kubernetes version of the cluster, MAJOR.MINOR or MAJOR.MINOR.PATCH; empty for AKS's default version.");
+
+    public static readonly ConfigKey NodeCount = new(
+        "istio-lab:nodeCount", ConfigValueType.WholeNumber, "2",
+        "Number of nodes in the single system node pool (1-100).");
+
+    public static readonly ConfigKey NodeVmSize = new(
+        "istio-lab:nodeVmSize", ConfigValueType.Text, "Standard_D4ds_v5",
+        "Azure VM size of the nodes (Standard_...); the default fits the all-in-one store, its sidecars, istiod and the gateway with headroom.");
+
+    public static readonly ConfigKey IstioRevision = new(
+        "istio-lab:istioRevision", ConfigValueType.Text, "",
+        "Istio add-on revision, asm-1-<minor> (e.g. asm-1-27); empty lets the add-on install its default, and the namespace label follows the cluster.");
+
+    public static readonly ConfigKey StoreVariant = new(
+        "istio-lab:storeVariant", ConfigValueType.Text, "all-in-one",
+        "Which AKS Store Demo to deploy: all-in-one (9 workloads) or quickstart (4 workloads).");
+
+    public static readonly ConfigKey AppNamespace = new(
+        "istio-lab:appNamespace", ConfigValueType.Text, "pets",
+        "Kubernetes namespace of the store, labelled for sidecar injection (DNS-1123 label).");
+
+    public static readonly ConfigKey RabbitMqUsername = new(
+        "istio-lab:rabbitmqUsername", ConfigValueType.Text, "storeuser",
+        "RabbitMQ user shared by rabbitmq, order-service and makeline-service (1-64 letters, digits, '-', '_', '.').");
+
+    public static readonly ConfigKey RabbitMqPassword = new(
+        "istio-lab:rabbitmqPassword", ConfigValueType.Text, "",
+        "RabbitMQ password, set with `pulumi config set --secret`; when unset a random password is generated and kept in state as a secret.",
+        Secret: true);
+
+    public static readonly ConfigKey Checks = new(
+        "istio-lab:checks", ConfigValueType.TrueOrFalse, "true",
+        "Run the workshop's checks (mTLS refuses plaintext, in-mesh traffic works, the gateway serves the store) as Jobs at the end of every update.");
+
+    /// <summary>All keys, in the order users read them.</summary>
+    public static IReadOnlyList<ConfigKey> All { get; } =
+    [
+        Location, ResourceGroupName, ClusterName, KubernetesVersion, NodeCount, NodeVmSize,
+        IstioRevision, StoreVariant, AppNamespace, RabbitMqUsername, RabbitMqPassword, Checks,
+    ];
+}

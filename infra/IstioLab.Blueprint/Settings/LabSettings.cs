@@ -1,0 +1,235 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace IstioLab.Blueprint.Settings;
+
+/// <summary>The two AKS Store Demo manifests the workshop uses.</summary>
+public enum StoreVariant
+{
+    /// <summary>All nine workloads, with MongoDB, store-admin and the virtual customer and worker.</summary>
+    AllInOne,
+
+    /// <summary>rabbitmq, order-service, product-service and store-front only.</summary>
+    Quickstart,
+}
+
+/// <summary>
+/// Every knob of a stack, validated. Built once from stack config by <see cref="Parse"/>; immutable after.
+/// The RabbitMQ password is not here: it stays a secret input of the Pulumi program.
+/// </summary>
+public sealed partial record LabSettings
+{
+    public required string Location { get; init; }
+    public required string ResourceGroupName { get; init; }
+    public required string ClusterName { get; init; }
+
+    /// <summary>Null lets AKS pick its default version.</summary>
+    public string? KubernetesVersion { get; init; }
+
+    public required int NodeCount { get; init; }
+    public required string NodeVmSize { get; init; }
+
+    /// <summary>Null lets the add-on install its default revision; the namespace label then follows the cluster.</summary>
+    public string? IstioRevision { get; init; }
+
+    public required StoreVariant StoreVariant { get; init; }
+    public required string AppNamespace { get; init; }
+    public required string RabbitMqUsername { get; init; }
+    public required bool Checks { get; init; }
+
+    /// <summary>Suffix of the namespace, outside the mesh, where the plaintext and gateway checks run.</summary>
+    public const string OutsideNamespaceSuffix = "-outside-mesh";
+
+    /// <summary>The namespace, with no sidecar injection, that the checks from outside the mesh run in.</summary>
+    public string OutsideNamespace => AppNamespace + OutsideNamespaceSuffix;
+
+    public const int MinNodeCount = 1;
+    public const int MaxNodeCount = 100;
+
+    /// <summary>Config spelling of each <see cref="Settings.StoreVariant"/>.</summary>
+    public static IReadOnlyDictionary<string, StoreVariant> StoreVariantNames { get; } = new Dictionary<string, StoreVariant>(StringComparer.Ordinal)
+    {
+        ["all-in-one"] = StoreVariant.AllInOne,
+        ["quickstart"] = StoreVariant.Quickstart,
+    };
+
+    /// <summary>Namespaces that belong to Kubernetes, AKS or the add-on and must not hold the store.</summary>
+    public static IReadOnlyList<string> ReservedNamespaces { get; } =
+        ["default", "kube-system", "kube-public", "kube-node-lease", "gatekeeper-system", "aks-istio-system", "aks-istio-ingress", "aks-istio-egress"];
+
+    /// <summary>The config spelling of <see cref="StoreVariant"/>.</summary>
+    public string StoreVariantName => StoreVariantNames.Single(pair => pair.Value == StoreVariant).Key;
+
+    /// <summary>
+    /// Reads and validates a plain key/value view of stack config (<c>istio-lab:name</c> and
+    /// <c>azure-native:location</c>). Missing or empty keys take their defaults. Every problem is collected,
+    /// then thrown at once as a <see cref="LabSettingsException"/>.
+    /// </summary>
+    public static LabSettings Parse(IReadOnlyDictionary<string, string?> config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var errors = new List<SettingError>();
+
+        foreach (var key in config.Keys.Where(IsOurs).Order(StringComparer.Ordinal))
+        {
+            if (!ConfigKeys.All.Any(known => known.FullName == key))
+            {
+                errors.Add(new SettingError(key, config[key] ?? "", "is not a setting of this lab; known keys: " +
+                    string.Join(", ", ConfigKeys.All.Where(k => k.Namespace == ConfigKeys.ProjectNamespace).Select(k => k.FullName))));
+            }
+        }
+
+        string Value(ConfigKey key) => config.TryGetValue(key.FullName, out var v) && !string.IsNullOrWhiteSpace(v) ? v.Trim() : key.Default;
+        string? Optional(ConfigKey key) => Value(key) is { Length: > 0 } v ? v : null;
+
+        var location = Value(ConfigKeys.Location);
+        Check(errors, ConfigKeys.Location, location, LocationPattern().IsMatch(location),
+            "lowercase letters and digits only, as Azure names regions (e.g. westeurope, eastus2)");
+
+        var resourceGroup = Value(ConfigKeys.ResourceGroupName);
+        Check(errors, ConfigKeys.ResourceGroupName, resourceGroup,
+            resourceGroup.Length <= 90 && ResourceGroupPattern().IsMatch(resourceGroup) && !resourceGroup.EndsWith('.'),
+            "1-90 characters: letters, digits, '-', '_', '.', '(' and ')', not ending in '.'");
+
+        var cluster = Value(ConfigKeys.ClusterName);
+        Check(errors, ConfigKeys.ClusterName, cluster, cluster.Length <= 63 && ClusterPattern().IsMatch(cluster),
+            "1-63 characters: letters, digits, '-' and '_', starting and ending with a letter or digit");
+
+        var kubernetesVersion = Optional(ConfigKeys.KubernetesVersion);
+        if (kubernetesVersion is not null)
+        {
+            Check(errors, ConfigKeys.KubernetesVersion, kubernetesVersion, KubernetesVersionPattern().IsMatch(kubernetesVersion),
+                "MAJOR.MINOR or MAJOR.MINOR.PATCH (e.g. 1.33 or 1.33.2), or empty for AKS's default");
+        }
+
+        var nodeCountText = Value(ConfigKeys.NodeCount);
+        var nodeCountValid = int.TryParse(nodeCountText, NumberStyles.None, CultureInfo.InvariantCulture, out var nodeCount)
+            && nodeCount is >= MinNodeCount and <= MaxNodeCount;
+        Check(errors, ConfigKeys.NodeCount, nodeCountText, nodeCountValid,
+            $"a whole number from {MinNodeCount} to {MaxNodeCount}");
+
+        var vmSize = Value(ConfigKeys.NodeVmSize);
+        Check(errors, ConfigKeys.NodeVmSize, vmSize, VmSizePattern().IsMatch(vmSize),
+            "an Azure VM size name such as Standard_D4ds_v5 (Standard_ followed by letters, digits and '_')");
+
+        var revision = Optional(ConfigKeys.IstioRevision);
+        if (revision is not null)
+        {
+            Check(errors, ConfigKeys.IstioRevision, revision, RevisionPattern().IsMatch(revision),
+                "asm-1-<minor> (e.g. asm-1-27; `az aks mesh get-revisions --location <region>` lists the supported ones), or empty for the add-on's default");
+        }
+
+        var variantText = Value(ConfigKeys.StoreVariant);
+        var variantKnown = StoreVariantNames.TryGetValue(variantText, out var variant);
+        Check(errors, ConfigKeys.StoreVariant, variantText, variantKnown,
+            "one of: " + string.Join(", ", StoreVariantNames.Keys));
+
+        var appNamespace = Value(ConfigKeys.AppNamespace);
+        Check(errors, ConfigKeys.AppNamespace, appNamespace, Dns1123LabelPattern().IsMatch(appNamespace) && appNamespace.Length <= 63,
+            "a DNS-1123 label: 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit");
+        Check(errors, ConfigKeys.AppNamespace, appNamespace, !ReservedNamespaces.Contains(appNamespace) && !appNamespace.StartsWith("kube-", StringComparison.Ordinal),
+            "a namespace of the lab's own, not one of: " + string.Join(", ", ReservedNamespaces) + " or kube-*");
+        Check(errors, ConfigKeys.AppNamespace, appNamespace, appNamespace.Length <= 63 - OutsideNamespaceSuffix.Length,
+            $"at most {63 - OutsideNamespaceSuffix.Length} characters, so that '<namespace>{OutsideNamespaceSuffix}' (the checks' namespace outside the mesh) is valid too");
+
+        var user = Value(ConfigKeys.RabbitMqUsername);
+        Check(errors, ConfigKeys.RabbitMqUsername, user, UserPattern().IsMatch(user),
+            "1-64 characters: letters, digits, '-', '_' and '.'");
+
+        var checksText = Value(ConfigKeys.Checks);
+        var checksValid = bool.TryParse(checksText, out var checks);
+        Check(errors, ConfigKeys.Checks, checksText, checksValid, "true or false");
+
+        if (errors.Count > 0)
+        {
+            throw new LabSettingsException(errors);
+        }
+
+        return new LabSettings
+        {
+            Location = location,
+            ResourceGroupName = resourceGroup,
+            ClusterName = cluster,
+            KubernetesVersion = kubernetesVersion,
+            NodeCount = nodeCount,
+            NodeVmSize = vmSize,
+            IstioRevision = revision,
+            StoreVariant = variant,
+            AppNamespace = appNamespace,
+            RabbitMqUsername = user,
+            Checks = checks,
+        };
+    }
+
+    /// <summary>The settings with every key at its default.</summary>
+    public static LabSettings Defaults => Parse(new Dictionary<string, string?>());
+
+    private static bool IsOurs(string key) => key.StartsWith(ConfigKeys.ProjectNamespace + ":", StringComparison.Ordinal);
+
+    private static void Check(List<SettingError> errors, ConfigKey key, string value, bool valid, string allowed)
+    {
+        if (!valid)
+        {
+            errors.Add(new SettingError(key.FullName, value, "must be " + allowed));
+        }
+    }
+
+    [GeneratedRegex("^[a-z][a-z0-9]{1,39}$")]
+    private static partial Regex LocationPattern();
+
+    [GeneratedRegex(@"^[\p{L}\p{Nd}_().-]+$")]
+    private static partial Regex ResourceGroupPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9]([A-Za-z0-9_-]*[A-Za-z0-9])?$")]
+    private static partial Regex ClusterPattern();
+
+    [GeneratedRegex(@"^[1-9][0-9]*\.[0-9]+(\.[0-9]+)?$")]
+    private static partial Regex KubernetesVersionPattern();
+
+    [GeneratedRegex("^Standard_[A-Za-z0-9_]+$")]
+    private static partial Regex VmSizePattern();
+
+    [GeneratedRegex("^asm-1-[1-9][0-9]*$")]
+    private static partial Regex RevisionPattern();
+
+    [GeneratedRegex("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")]
+    private static partial Regex Dns1123LabelPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]{1,64}$")]
+    private static partial Regex UserPattern();
+}
+
+/// <summary>One problem with one setting: the key, the value given, and what is allowed.</summary>
+public sealed record SettingError(string Key, string Value, string Problem)
+{
+    public override string ToString() => $"{Key} = '{Value}' {Problem}.";
+}
+
+/// <summary>Thrown by <see cref="LabSettings.Parse"/> with every problem found, before any resource exists.</summary>
+public sealed class LabSettingsException : Exception
+{
+    public LabSettingsException(IReadOnlyList<SettingError> errors)
+        : base("Invalid stack configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "  " + e)))
+    {
+        Errors = errors;
+    }
+
+    public LabSettingsException()
+        : this([])
+    {
+    }
+
+    public LabSettingsException(string message)
+        : base(message)
+    {
+        Errors = [];
+    }
+
+    public LabSettingsException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Errors = [];
+    }
+
+    public IReadOnlyList<SettingError> Errors { get; }
+}
