@@ -30,7 +30,7 @@ public static class PlainTree
         JsonValueKind.Object => element.EnumerateObject().ToDictionary(p => p.Name, p => Convert(p.Value)),
         JsonValueKind.Array => element.EnumerateArray().Select(Convert).ToList(),
         JsonValueKind.String => element.GetString()!,
-        JsonValueKind.Number => element.TryGetInt32(out var i) ? i : element.GetDouble(),
+        JsonValueKind.Number => element.TryGetInt32(out var i) ? (object)i : element.GetDouble(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         _ => throw new NotSupportedException($"JSON {element.ValueKind} has no place in a spec"),

@@ -1,0 +1,100 @@
+using IstioLab.Blueprint.Mesh;
+using IstioLab.Blueprint.Rendering;
+using k8s;
+using k8s.Models;
+
+namespace IstioLab.Blueprint.Tests;
+
+public class RenderingTests
+{
+    private static string Render(string variant = "all-in-one", string? revision = "asm-1-30") =>
+        LabManifest.ToYaml(LabManifest.Build(StoreManifestTests.Settings(variant, revision), revision ?? LabManifest.RevisionPlaceholder, "pw"));
+
+    [Theory]
+    [MemberData(nameof(StoreManifestTests.Variants), MemberType = typeof(StoreManifestTests))]
+    public void SameSettingsRenderByteIdenticalYaml(string variant)
+    {
+        Assert.Equal(Render(variant), Render(variant));
+    }
+
+    [Theory]
+    [MemberData(nameof(StoreManifestTests.Variants), MemberType = typeof(StoreManifestTests))]
+    public void EveryDocumentLoadsBackStrictlyAsItsTypedObject(string variant)
+    {
+        var yaml = Render(variant);
+
+        var loaded = LabManifest.Load(yaml);
+
+        Assert.Equal(yaml.Split("\n---\n").Length, loaded.Count);
+        Assert.DoesNotContain(loaded, o => o.GetType() == typeof(object) || o is Dictionary<object, object>);
+        Assert.Equal(yaml, LabManifest.ToYaml(loaded));
+    }
+
+    [Fact]
+    public void StrictLoadingRejectsAFieldTheSchemaDoesNotHave()
+    {
+        var yaml = Render().Replace("mode: STRICT", "mood: STRICT", StringComparison.Ordinal);
+
+        Assert.ThrowsAny<Exception>(() => LabManifest.Load(yaml));
+    }
+
+    [Fact]
+    public void TheNamespaceComesFirstAndTheSecretBeforeAnyWorkload()
+    {
+        var objects = LabManifest.Build(StoreManifestTests.Settings(), "asm-1-30", "pw");
+
+        Assert.IsType<V1Namespace>(objects[0]);
+        var secret = objects.ToList().FindIndex(o => o is V1Secret);
+        var firstWorkload = objects.ToList().FindIndex(o => o is V1Deployment or V1StatefulSet);
+        Assert.True(secret < firstWorkload);
+    }
+
+    [Theory]
+    [InlineData("all-in-one", 9)]
+    [InlineData("quickstart", 4)]
+    public void TheRenderedLabHoldsTheStoreTheNamespaceAndTheMeshObjects(string variant, int workloads)
+    {
+        var loaded = LabManifest.Load(Render(variant));
+
+        Assert.Single(loaded.OfType<V1Namespace>());
+        Assert.Single(loaded.OfType<V1Secret>());
+        Assert.Equal(workloads, loaded.OfType<V1Deployment>().Count() + loaded.OfType<V1StatefulSet>().Count());
+        Assert.Single(loaded.OfType<PeerAuthentication>());
+        Assert.Single(loaded.OfType<Gateway>());
+        Assert.Single(loaded.OfType<VirtualService>());
+    }
+
+    [Theory]
+    [MemberData(nameof(StoreManifestTests.Variants), MemberType = typeof(StoreManifestTests))]
+    public void EveryObjectPassesTheApiServersNameAndLabelRules(string variant)
+    {
+        var objects = LabManifest.Load(Render(variant)).Cast<IKubernetesObject<V1ObjectMeta>>();
+
+        Assert.Empty(objects.SelectMany(KubernetesRules.Violations));
+    }
+
+    [Fact]
+    public void TheRulesCatchABadLabelValue()
+    {
+        var ns = MeshManifest.ApplicationNamespace(StoreManifestTests.Settings(), "not a revision!");
+
+        Assert.NotEmpty(KubernetesRules.Violations(ns));
+    }
+
+    [Fact]
+    public void TheStoreYamlHoldsOnlyTheStoreAndNoSecret()
+    {
+        var yaml = LabManifest.StoreYaml(StoreManifestTests.Settings());
+
+        var loaded = LabManifest.Load(yaml);
+        Assert.DoesNotContain(loaded, o => o is V1Secret or V1Namespace or PeerAuthentication or Gateway or VirtualService);
+        Assert.DoesNotContain("password:", yaml, StringComparison.Ordinal);
+        Assert.Equal(StoreManifestTests.Store().Count, loaded.Count);
+    }
+
+    [Fact]
+    public void TheStoreYamlDoesNotDependOnTheClusterRevision()
+    {
+        Assert.DoesNotContain("istio.io/rev", LabManifest.StoreYaml(StoreManifestTests.Settings()), StringComparison.Ordinal);
+    }
+}
