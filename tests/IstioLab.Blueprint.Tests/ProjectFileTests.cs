@@ -53,16 +53,21 @@ public class ProjectFileTests
     {
         var config = ProjectConfig;
 
-        foreach (var key in ConfigKeys.All.Where(k => k.Namespace == ConfigKeys.ProjectNamespace))
+        foreach (var key in ConfigKeys.All.Where(k => k.Namespace == ConfigKeys.ProjectNamespace && !k.Secret))
         {
             Assert.True(config.Children.TryGetValue(new YamlScalarNode(key.Name), out var node), $"Pulumi.yaml does not declare {key.Name}");
             var declaration = Assert.IsType<YamlMappingNode>(node);
             Assert.Equal(key.Type, declaration.Children[new YamlScalarNode("type")].ToString());
             Assert.Equal(key.Default, declaration.Children[new YamlScalarNode("default")].ToString());
             Assert.Equal(key.Description, declaration.Children[new YamlScalarNode("description")].ToString());
-            var secret = declaration.Children.TryGetValue(new YamlScalarNode("secret"), out var s) && s.ToString() == "true";
-            Assert.Equal(key.Secret, secret);
         }
+    }
+
+    [Fact]
+    public void PulumiYamlLeavesTheSecretPasswordUndeclaredSoUnsetMeansGenerated()
+    {
+        Assert.False(ProjectConfig.Children.ContainsKey(new YamlScalarNode(ConfigKeys.RabbitMqPassword.Name)));
+        Assert.True(ConfigKeys.RabbitMqPassword.Secret);
     }
 
     [Fact]

@@ -1,0 +1,127 @@
+using System.Text;
+using IstioLab.Blueprint.Mesh;
+using IstioLab.Blueprint.Settings;
+using Pulumi;
+using Pulumi.AzureNative.ContainerService;
+using Pulumi.AzureNative.ContainerService.Inputs;
+using Pulumi.AzureNative.Resources;
+
+namespace IstioLab;
+
+/// <summary>
+/// Workshop step 1-2: the resource group, the AKS cluster with the Istio add-on and its external ingress
+/// gateway, the cluster's credentials as a secret kubeconfig, and the one explicit Kubernetes provider built
+/// from it. Every Kubernetes resource of the lab uses <see cref="Provider"/>; the ambient KUBECONFIG never is.
+/// </summary>
+public sealed class AksCluster : ComponentResource
+{
+    public const string Type = "istiolab:index:AksCluster";
+
+    public Output<string> ResourceGroupName { get; }
+    public Output<string> ClusterName { get; }
+
+    /// <summary>The revision the add-on runs, read from the cluster (never a constant: pitfall 1).</summary>
+    public Output<string> Revision { get; }
+
+    /// <summary>The user kubeconfig, always a secret (pitfall 15).</summary>
+    public Output<string> KubeConfig { get; }
+
+    public Pulumi.Kubernetes.Provider Provider { get; }
+
+    /// <summary>The cluster itself, for resources that must wait for it.</summary>
+    public ManagedCluster Cluster { get; }
+
+    public AksCluster(string name, LabSettings settings, ComponentResourceOptions? options = null)
+        : base(Type, name, options)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+
+        var group = new ResourceGroup($"{name}-rg", new ResourceGroupArgs
+        {
+            ResourceGroupName = settings.ResourceGroupName,
+            Location = settings.Location,
+        }, new CustomResourceOptions { Parent = this });
+
+        var istio = new IstioServiceMeshArgs
+        {
+            Components = new IstioComponentsArgs
+            {
+                IngressGateways =
+                {
+                    new IstioIngressGatewayArgs { Mode = IstioIngressGatewayMode.External, Enabled = true },
+                },
+            },
+        };
+        if (settings.IstioRevision is { } revision)
+        {
+            // Only a configured revision is sent: unset lets the add-on install its default (pitfall 2).
+            istio.Revisions.Add(revision);
+        }
+
+        var clusterArgs = new ManagedClusterArgs
+        {
+            ResourceGroupName = group.Name,
+            ResourceName = settings.ClusterName,
+            Location = group.Location,
+            DnsPrefix = settings.ClusterName,
+            Identity = new ManagedClusterIdentityArgs { Type = ResourceIdentityType.SystemAssigned },
+            // One inline System pool only: inline pools cannot be added later without churn (pitfall 4).
+            AgentPoolProfiles =
+            {
+                new ManagedClusterAgentPoolProfileArgs
+                {
+                    Name = "system",
+                    Mode = AgentPoolMode.System,
+                    Count = settings.NodeCount,
+                    VmSize = settings.NodeVmSize,
+                    OsType = OSType.Linux,
+                    Type = AgentPoolType.VirtualMachineScaleSets,
+                    SecurityProfile = new AgentPoolSecurityProfileArgs { SshAccess = AgentPoolSSHAccess.Disabled },
+                },
+            },
+            ServiceMeshProfile = new ServiceMeshProfileArgs
+            {
+                Mode = ServiceMeshMode.Istio,
+                Istio = istio,
+            },
+        };
+        if (settings.KubernetesVersion is { } version)
+        {
+            clusterArgs.KubernetesVersion = version;
+        }
+
+        Cluster = new ManagedCluster($"{name}-aks", clusterArgs, new CustomResourceOptions { Parent = this });
+
+        // Credentials from the output-form invoke on names known at preview time, waiting for the cluster:
+        // the kubeconfig stays known across cluster updates, so the provider is not replaced (pitfall 6).
+        var credentials = ListManagedClusterUserCredentials.Invoke(
+            new ListManagedClusterUserCredentialsInvokeArgs
+            {
+                ResourceGroupName = settings.ResourceGroupName,
+                ResourceName = settings.ClusterName,
+            },
+            new InvokeOutputOptions { Parent = this, DependsOn = { Cluster } });
+        KubeConfig = Output.CreateSecret(credentials.Apply(c => Encoding.UTF8.GetString(Convert.FromBase64String(c.Kubeconfigs[0].Value))));
+
+        Provider = new Pulumi.Kubernetes.Provider($"{name}-k8s", new Pulumi.Kubernetes.ProviderArgs
+        {
+            KubeConfig = KubeConfig,
+            EnableServerSideApply = true,
+            // A destroy after the cluster is gone must not hang on its Kubernetes resources (pitfall 14).
+            DeleteUnreachable = true,
+        }, new CustomResourceOptions { Parent = this });
+
+        ResourceGroupName = group.Name;
+        ClusterName = Cluster.Name;
+        Revision = Cluster.ServiceMeshProfile.Apply(profile =>
+            MeshRevision.Select(profile?.Istio?.Revisions is { IsDefault: false } revisions ? (IReadOnlyList<string>)revisions : null, settings.IstioRevision));
+
+        RegisterOutputs(new Dictionary<string, object?>
+        {
+            ["resourceGroupName"] = ResourceGroupName,
+            ["clusterName"] = ClusterName,
+            ["revision"] = Revision,
+            ["kubeconfig"] = KubeConfig,
+        });
+    }
+}

@@ -1,0 +1,33 @@
+using IstioLab.Blueprint.Settings;
+using Pulumi;
+
+namespace IstioLab;
+
+/// <summary>The whole workshop as one dependency graph, from resource group to route.</summary>
+public static class Lab
+{
+    /// <summary>The prefix of every resource name in the stack.</summary>
+    public const string Name = "istio-lab";
+
+    /// <summary>Builds every resource from validated settings and returns the stack outputs.</summary>
+    /// <param name="settings">The stack's settings, already validated.</param>
+    /// <param name="rabbitMqPassword">The configured secret password, or null to generate one.</param>
+    public static IDictionary<string, object?> Build(LabSettings settings, Output<string>? rabbitMqPassword)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+
+        var cluster = new AksCluster($"{Name}-cluster", settings);
+        var store = new StoreApp($"{Name}-store", new StoreAppArgs(settings, cluster.Revision, rabbitMqPassword, cluster.Provider));
+        var mesh = new MeshRouting($"{Name}-mesh", new MeshRoutingArgs(settings, cluster.Provider, cluster.Cluster, store.Namespace, store.Store));
+
+        return new Dictionary<string, object?>
+        {
+            ["resourceGroupName"] = cluster.ResourceGroupName,
+            ["clusterName"] = cluster.ClusterName,
+            ["istioRevision"] = cluster.Revision,
+            ["ingressIp"] = mesh.IngressIp,
+            ["storeUrl"] = mesh.StoreUrl,
+            ["kubeconfig"] = cluster.KubeConfig,
+        };
+    }
+}

@@ -1,0 +1,76 @@
+using IstioLab.Blueprint.Mesh;
+using IstioLab.Blueprint.Settings;
+using Pulumi;
+using Pulumi.Kubernetes.Core.V1;
+
+namespace IstioLab;
+
+/// <summary>What the mesh objects need from the rest of the graph.</summary>
+/// <param name="Settings">The validated stack settings.</param>
+/// <param name="Provider">The cluster's explicit Kubernetes provider.</param>
+/// <param name="Cluster">The cluster, whose add-on owns the Istio CRDs and the ingress gateway.</param>
+/// <param name="Namespace">The application namespace the objects live in.</param>
+/// <param name="Store">The store, which the route sends traffic to.</param>
+public sealed record MeshRoutingArgs(LabSettings Settings, ProviderResource Provider, Resource Cluster, Resource Namespace, Resource Store);
+
+/// <summary>
+/// Workshop steps 5-6: STRICT mTLS for the application namespace, the Istio Gateway on the add-on's external
+/// ingress gateway and the VirtualService to store-front; and the gateway's public IP, read from the add-on's
+/// Service, which the lab never manages (pitfall 8).
+/// </summary>
+public sealed class MeshRouting : ComponentResource
+{
+    public const string Type = "istiolab:index:MeshRouting";
+
+    public IstioResource PeerAuthentication { get; }
+    public IstioResource Gateway { get; }
+    public IstioResource VirtualService { get; }
+
+    /// <summary>The public IP of the add-on's external ingress gateway.</summary>
+    public Output<string> IngressIp { get; }
+
+    /// <summary>Where the store is served: <c>http://&lt;ingress IP&gt;/</c>.</summary>
+    public Output<string> StoreUrl { get; }
+
+    public MeshRouting(string name, MeshRoutingArgs args, ComponentResourceOptions? options = null)
+        : base(Type, name, options)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var settings = args.Settings;
+        CustomResourceOptions InNamespace(params Resource[] after)
+        {
+            var opts = new CustomResourceOptions { Parent = this, Provider = args.Provider, DependsOn = { args.Cluster, args.Namespace } };
+            foreach (var resource in after)
+            {
+                opts.DependsOn.Add(resource);
+            }
+
+            return opts;
+        }
+
+        PeerAuthentication = new IstioResource($"{name}-mtls", IstioResourceArgs.From(MeshManifest.StrictMutualTls(settings)), InNamespace());
+        Gateway = new IstioResource($"{name}-gateway", IstioResourceArgs.From(MeshManifest.StoreGateway(settings)), InNamespace());
+        VirtualService = new IstioResource($"{name}-route", IstioResourceArgs.From(MeshManifest.StoreRoute(settings)), InNamespace(Gateway, args.Store));
+
+        // Read only, after the route exists: by then the add-on's load balancer has had minutes to get its IP.
+        var ingress = Service.Get(
+            $"{name}-ingress",
+            $"{MeshManifest.IngressNamespace}/{MeshManifest.IngressServiceName}",
+            new CustomResourceOptions { Parent = this, Provider = args.Provider, DependsOn = { args.Cluster, VirtualService } });
+        IngressIp = ingress.Status.Apply(status =>
+        {
+            var points = status?.LoadBalancer?.Ingress ?? default;
+            var ip = points.IsDefaultOrEmpty ? null : points.Select(p => p.Ip).FirstOrDefault(a => !string.IsNullOrEmpty(a));
+            return ip ?? throw new InvalidOperationException(
+                $"The add-on's ingress gateway Service {MeshManifest.IngressNamespace}/{MeshManifest.IngressServiceName} has no public IP yet; " +
+                "its Azure load balancer may still be provisioning. Run `pulumi up` again in a minute.");
+        });
+        StoreUrl = Output.Format($"http://{IngressIp}/");
+
+        RegisterOutputs(new Dictionary<string, object?>
+        {
+            ["ingressIp"] = IngressIp,
+            ["storeUrl"] = StoreUrl,
+        });
+    }
+}

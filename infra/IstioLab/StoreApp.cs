@@ -1,0 +1,90 @@
+using IstioLab.Blueprint;
+using IstioLab.Blueprint.Mesh;
+using IstioLab.Blueprint.Rendering;
+using IstioLab.Blueprint.Settings;
+using IstioLab.Blueprint.Store;
+using Pulumi;
+using Pulumi.Kubernetes.Core.V1;
+using Pulumi.Kubernetes.Types.Inputs.Core.V1;
+using Pulumi.Kubernetes.Types.Inputs.Yaml.V2;
+using Pulumi.Kubernetes.Yaml.V2;
+using Pulumi.Random;
+
+namespace IstioLab;
+
+/// <summary>What the store needs from the rest of the graph.</summary>
+/// <param name="Settings">The validated stack settings.</param>
+/// <param name="Revision">The cluster's Istio revision, for the namespace label.</param>
+/// <param name="RabbitMqPassword">The configured secret password, or null to generate one.</param>
+/// <param name="Provider">The cluster's explicit Kubernetes provider.</param>
+public sealed record StoreAppArgs(LabSettings Settings, Output<string> Revision, Output<string>? RabbitMqPassword, ProviderResource Provider);
+
+/// <summary>
+/// Workshop steps 3-4: the application namespace labelled with the cluster's revision (created first, so
+/// sidecars are injected at first start), the RabbitMQ credentials Secret, and the AKS Store Demo applied from
+/// the blueprint's YAML.
+/// </summary>
+public sealed class StoreApp : ComponentResource
+{
+    public const string Type = "istiolab:index:StoreApp";
+
+    public Namespace Namespace { get; }
+    public Secret Credentials { get; }
+    public ConfigGroup Store { get; }
+
+    public StoreApp(string name, StoreAppArgs args, ComponentResourceOptions? options = null)
+        : base(Type, name, options)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var settings = args.Settings;
+        var kubernetes = new CustomResourceOptions { Parent = this, Provider = args.Provider };
+
+        var ns = MeshManifest.ApplicationNamespace(settings, LabManifest.RevisionPlaceholder);
+        Namespace = new Namespace($"{name}-ns", new NamespaceArgs
+        {
+            Metadata = KubeArgs.Meta(ns.Metadata, Kube.RevisionLabel, args.Revision),
+        }, kubernetes);
+
+        // The configured secret, else a generated one that stays stable in state and is a secret too.
+        var password = args.RabbitMqPassword ?? new RandomPassword($"{name}-rabbitmq-password", new RandomPasswordArgs
+        {
+            Length = 24,
+            Special = false,
+            MinNumeric = 2,
+            MinUpper = 2,
+            MinLower = 2,
+        }, new CustomResourceOptions { Parent = this }).Result;
+
+        var secret = StoreManifest.RabbitMqSecret(settings, LabManifest.PasswordPlaceholder);
+        var stringData = new InputMap<string>();
+        foreach (var (key, value) in secret.StringData)
+        {
+            if (key == StoreCatalog.RabbitMqPasswordKey)
+            {
+                stringData.Add(key, Output.CreateSecret(password));
+            }
+            else
+            {
+                stringData.Add(key, value);
+            }
+        }
+
+        Credentials = new Secret($"{name}-rabbitmq-credentials", new SecretArgs
+        {
+            Metadata = KubeArgs.Meta(secret.Metadata),
+            Type = secret.Type,
+            StringData = stringData,
+        }, new CustomResourceOptions { Parent = this, Provider = args.Provider, DependsOn = { Namespace } });
+
+        // The store's YAML is known at preview time and holds no secret, so pull requests show real diffs.
+        Store = new ConfigGroup($"{name}-store", new ConfigGroupArgs
+        {
+            Yaml = LabManifest.StoreYaml(settings),
+        }, new ComponentResourceOptions { Parent = this, Provider = args.Provider, DependsOn = { Namespace, Credentials } });
+
+        RegisterOutputs(new Dictionary<string, object?>
+        {
+            ["namespace"] = Namespace.Metadata.Apply(m => m.Name),
+        });
+    }
+}

@@ -1,0 +1,134 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Text;
+using IstioLab.Blueprint.Settings;
+using Moq;
+using Pulumi;
+using Pulumi.Testing;
+
+namespace IstioLab.Tests;
+
+/// <summary>
+/// Runs the lab against Pulumi's mock engine. The mocks answer like Azure and the cluster would: the AKS cluster
+/// reports the Istio revision it runs (<see cref="ClusterRevision"/> unless one is configured), the credentials
+/// call returns a base64 kubeconfig, and the add-on's gateway Service has a LoadBalancer IP.
+/// </summary>
+internal sealed class LabHarness
+{
+    public const string ClusterRevision = "asm-1-27";
+    public const string GatewayIp = "20.50.60.70";
+    public const string KubeConfig = "apiVersion: v1\nkind: Config\nclusters:\n- name: istio-lab\n  cluster:\n    server: https://istio-lab.hcp.westeurope.azmk8s.io:443\n";
+
+    private readonly ConcurrentQueue<MockResourceArgs> registered = new();
+
+    // Loose: IMocks.RegisterResourceOutputs has a default implementation that a strict mock would reject.
+    public Mock<IMocks> Mocks { get; } = new(MockBehavior.Loose);
+
+    /// <summary>Every resource the program registered or read, in the order the engine saw them.</summary>
+    public IReadOnlyList<MockResourceArgs> Registered => [.. registered];
+
+    public LabHarness()
+    {
+        Mocks.Setup(m => m.NewResourceAsync(It.IsAny<MockResourceArgs>()))
+            .ReturnsAsync((MockResourceArgs args) => NewResource(args));
+        Mocks.Setup(m => m.CallAsync(It.IsAny<MockCallArgs>()))
+            .ReturnsAsync((MockCallArgs args) => (object)Call(args));
+    }
+
+    /// <summary>Runs <see cref="Lab.Build"/> with the given stack config and returns the stack outputs.</summary>
+    public async Task<IDictionary<string, object?>> RunAsync(IReadOnlyDictionary<string, string>? config = null, Output<string>? password = null)
+    {
+        var (_, outputs) = await RunProgramAsync(config, () => Lab.Build(StackSettings.Read(), password));
+        return outputs;
+    }
+
+    /// <summary>Runs <paramref name="program"/> under the mock engine with <paramref name="config"/> as stack config.</summary>
+    public async Task<(ImmutableArray<Resource> Resources, IDictionary<string, object?> Outputs)> RunProgramAsync(
+        IReadOnlyDictionary<string, string>? config, Func<IDictionary<string, object?>> program)
+    {
+        var json = System.Text.Json.JsonSerializer.Serialize(config ?? new Dictionary<string, string>());
+        var previous = Environment.GetEnvironmentVariable("PULUMI_CONFIG");
+        Environment.SetEnvironmentVariable("PULUMI_CONFIG", json);
+        try
+        {
+            return await Deployment.TestAsync(
+                Mocks.Object,
+                new TestOptions { IsPreview = false, ProjectName = ConfigKeys.ProjectNamespace, StackName = "test" },
+                program);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("PULUMI_CONFIG", previous);
+        }
+    }
+
+    public IEnumerable<MockResourceArgs> OfType(string type) => Registered.Where(r => r.Type == type);
+
+    public MockResourceArgs Single(string type) => Assert.Single(OfType(type));
+
+    public static Task<T> ValueOf<T>(Output<T> output)
+    {
+        var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        output.Apply(value =>
+        {
+            completion.TrySetResult(value);
+            return value;
+        });
+        return completion.Task;
+    }
+
+    public static ImmutableDictionary<string, object> Map(object value) => Assert.IsAssignableFrom<ImmutableDictionary<string, object>>(value);
+
+    public static ImmutableArray<object> List(object value) => Assert.IsType<ImmutableArray<object>>(value);
+
+    private (string? Id, object State) NewResource(MockResourceArgs args)
+    {
+        registered.Enqueue(args);
+        var id = string.IsNullOrEmpty(args.Id) ? $"{args.Name}-id" : args.Id;
+        var state = args.Inputs;
+
+        switch (args.Type)
+        {
+            case "azure-native:resources:ResourceGroup":
+                state = state.SetItem("name", state["resourceGroupName"]);
+                break;
+
+            case "azure-native:containerservice:ManagedCluster":
+                var configured = state.TryGetValue("serviceMeshProfile", out var profile)
+                    && Map(profile).TryGetValue("istio", out var istio)
+                    && Map(istio).TryGetValue("revisions", out var revisions)
+                        ? List(revisions)
+                        : ImmutableArray.Create<object>(ClusterRevision);
+                state = state
+                    .SetItem("name", state["resourceName"])
+                    .SetItem("fqdn", $"{state["resourceName"]}.hcp.westeurope.azmk8s.io")
+                    .SetItem("serviceMeshProfile", ImmutableDictionary<string, object>.Empty
+                        .Add("mode", "Istio")
+                        .Add("istio", ImmutableDictionary<string, object>.Empty.Add("revisions", configured)));
+                break;
+
+            case "kubernetes:core/v1:Service" when !string.IsNullOrEmpty(args.Id):
+                state = ImmutableDictionary<string, object>.Empty
+                    .Add("apiVersion", "v1")
+                    .Add("kind", "Service")
+                    .Add("metadata", ImmutableDictionary<string, object>.Empty
+                        .Add("name", "aks-istio-ingressgateway-external")
+                        .Add("namespace", "aks-istio-ingress"))
+                    .Add("status", ImmutableDictionary<string, object>.Empty
+                        .Add("loadBalancer", ImmutableDictionary<string, object>.Empty
+                            .Add("ingress", ImmutableArray.Create<object>(ImmutableDictionary<string, object>.Empty.Add("ip", GatewayIp)))));
+                break;
+        }
+
+        return (id, state);
+    }
+
+    private static ImmutableDictionary<string, object> Call(MockCallArgs args) => args.Token switch
+    {
+        "azure-native:containerservice:listManagedClusterUserCredentials" => ImmutableDictionary<string, object>.Empty
+            .Add("kubeconfigs", ImmutableArray.Create<object>(ImmutableDictionary<string, object>.Empty
+                .Add("name", "clusterUser")
+                .Add("value", Convert.ToBase64String(Encoding.UTF8.GetBytes(KubeConfig))))),
+        _ => ImmutableDictionary<string, object>.Empty,
+    };
+}

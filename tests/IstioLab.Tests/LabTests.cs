@@ -1,0 +1,260 @@
+using IstioLab.Blueprint.Rendering;
+using IstioLab.Blueprint.Settings;
+using Pulumi;
+using static IstioLab.Tests.LabHarness;
+
+namespace IstioLab.Tests;
+
+public class LabTests
+{
+    private const string ClusterType = "azure-native:containerservice:ManagedCluster";
+    private const string ProviderType = "pulumi:providers:kubernetes";
+
+    private static Dictionary<string, string> Config(params (string Key, string Value)[] entries) =>
+        entries.ToDictionary(e => e.Key, e => e.Value);
+
+    [Fact]
+    public async Task ExactlyOneResourceGroupWithTheConfiguredNameAndLocation()
+    {
+        var lab = new LabHarness();
+        await lab.RunAsync(Config(("istio-lab:resourceGroupName", "rg-mesh"), ("azure-native:location", "eastus2")));
+
+        var group = lab.Single("azure-native:resources:ResourceGroup");
+        Assert.Equal("rg-mesh", group.Inputs["resourceGroupName"]);
+        Assert.Equal("eastus2", group.Inputs["location"]);
+    }
+
+    [Fact]
+    public async Task TheClusterEnablesIstioWithAnEnabledExternalIngressGateway()
+    {
+        var lab = new LabHarness();
+        await lab.RunAsync();
+
+        var profile = Map(lab.Single(ClusterType).Inputs["serviceMeshProfile"]);
+        Assert.Equal("Istio", profile["mode"]);
+        var gateways = List(Map(Map(profile["istio"])["components"])["ingressGateways"]);
+        var gateway = Map(Assert.Single(gateways));
+        Assert.Equal("External", gateway["mode"]);
+        Assert.Equal(true, gateway["enabled"]);
+    }
+
+    [Fact]
+    public async Task RevisionsAreSentOnlyWhenConfigured()
+    {
+        var unset = new LabHarness();
+        await unset.RunAsync();
+        var pinned = new LabHarness();
+        await pinned.RunAsync(Config(("istio-lab:istioRevision", "asm-1-28")));
+
+        Assert.False(Map(Map(unset.Single(ClusterType).Inputs["serviceMeshProfile"])["istio"]).ContainsKey("revisions"));
+        var revisions = List(Map(Map(pinned.Single(ClusterType).Inputs["serviceMeshProfile"])["istio"])["revisions"]);
+        Assert.Equal("asm-1-28", Assert.Single(revisions));
+    }
+
+    [Fact]
+    public async Task TheClusterHasOneLinuxSystemPoolWithoutSshAndASystemIdentity()
+    {
+        var lab = new LabHarness();
+        await lab.RunAsync(Config(("istio-lab:nodeCount", "3"), ("istio-lab:nodeVmSize", "Standard_D8ds_v5")));
+
+        var cluster = lab.Single(ClusterType).Inputs;
+        var pool = Map(Assert.Single(List(cluster["agentPoolProfiles"])));
+        Assert.Equal("System", pool["mode"]);
+        Assert.Equal("Linux", pool["osType"]);
+        Assert.Equal(3, Convert.ToInt32(pool["count"], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("Standard_D8ds_v5", pool["vmSize"]);
+        Assert.Equal("Disabled", Map(pool["securityProfile"])["sshAccess"]);
+        Assert.Equal("SystemAssigned", Map(cluster["identity"])["type"]);
+        Assert.Equal("istio-lab-aks", cluster["dnsPrefix"]);
+        Assert.False(cluster.ContainsKey("kubernetesVersion"));
+    }
+
+    [Fact]
+    public async Task EveryKubernetesResourceUsesTheExplicitProvider()
+    {
+        var lab = new LabHarness();
+        await lab.RunAsync();
+
+        var provider = lab.Single(ProviderType);
+        var kubernetes = lab.Registered.Where(r => r.Type!.StartsWith("kubernetes:", StringComparison.Ordinal)
+            && r.Type != "kubernetes:yaml/v2:ConfigGroup").ToList();
+        Assert.True(kubernetes.Count >= 6, $"expected the namespace, secret, 3 Istio objects and the gateway read; saw {kubernetes.Count}");
+        Assert.All(kubernetes, r => Assert.Contains($"{ProviderType}::{provider.Name}::", r.Provider, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TheProviderIsBuiltFromTheClustersCredentialsNeverTheAmbientKubeconfig()
+    {
+        var previous = Environment.GetEnvironmentVariable("KUBECONFIG");
+        Environment.SetEnvironmentVariable("KUBECONFIG", "/home/someone/.kube/config");
+        try
+        {
+            var lab = new LabHarness();
+            await lab.RunAsync();
+
+            var provider = lab.Single(ProviderType).Inputs;
+            Assert.Equal(KubeConfig, provider["kubeconfig"]);
+            Assert.Equal("true", provider["enableServerSideApply"].ToString(), ignoreCase: true);
+            Assert.Equal("true", provider["deleteUnreachable"].ToString(), ignoreCase: true);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("KUBECONFIG", previous);
+        }
+    }
+
+    [Fact]
+    public async Task TheKubeconfigOutputIsSecret()
+    {
+        var outputs = await new LabHarness().RunAsync();
+
+        var kubeconfig = Assert.IsType<Output<string>>(outputs["kubeconfig"]);
+        Assert.True(await Output.IsSecretAsync(kubeconfig));
+        Assert.Equal(KubeConfig, await ValueOf(kubeconfig));
+    }
+
+    [Fact]
+    public async Task PetsNamespaceCarriesTheClusterRevision()
+    {
+        var lab = new LabHarness();
+        var outputs = await lab.RunAsync();
+
+        var metadata = Map(lab.Single("kubernetes:core/v1:Namespace").Inputs["metadata"]);
+        Assert.Equal("pets", metadata["name"]);
+        Assert.Equal(ClusterRevision, Map(metadata["labels"])["istio.io/rev"]);
+        Assert.Equal(ClusterRevision, await ValueOf(Assert.IsType<Output<string>>(outputs["istioRevision"])));
+    }
+
+    [Fact]
+    public async Task TheStoreConfigGroupCarriesTheBlueprintYamlAndComesAfterTheNamespace()
+    {
+        var lab = new LabHarness();
+        await lab.RunAsync(Config(("istio-lab:storeVariant", "quickstart")));
+
+        var group = lab.Single("kubernetes:yaml/v2:ConfigGroup");
+        var settings = LabSettings.Parse(new Dictionary<string, string?> { ["istio-lab:storeVariant"] = "quickstart" });
+        Assert.Equal(LabManifest.StoreYaml(settings), group.Inputs["yaml"]);
+
+        var order = lab.Registered.ToList();
+        Assert.True(
+            order.FindIndex(r => r.Type == "kubernetes:core/v1:Namespace") < order.IndexOf(group),
+            "the store must wait for the labelled namespace, or its pods start without sidecars");
+        Assert.True(order.FindIndex(r => r.Type == "kubernetes:core/v1:Secret") < order.IndexOf(group));
+    }
+
+    [Fact]
+    public async Task TheCredentialsSecretHoldsTheConfiguredSecretPassword()
+    {
+        var lab = new LabHarness();
+        await lab.RunAsync(password: Output.CreateSecret("configured-password"));
+
+        var secret = lab.Single("kubernetes:core/v1:Secret").Inputs;
+        var data = Map(secret["stringData"]);
+        Assert.Equal("configured-password", data["password"]);
+        Assert.Equal("storeuser", data["username"]);
+        Assert.Equal("rabbitmq-credentials", Map(secret["metadata"])["name"]);
+        Assert.Empty(lab.OfType("random:index/randomPassword:RandomPassword"));
+    }
+
+    [Fact]
+    public async Task WithoutAConfiguredPasswordOneIsGenerated()
+    {
+        var lab = new LabHarness();
+        await lab.RunAsync();
+
+        var random = lab.Single("random:index/randomPassword:RandomPassword").Inputs;
+        Assert.True(Convert.ToInt32(random["length"], System.Globalization.CultureInfo.InvariantCulture) >= 16);
+    }
+
+    [Fact]
+    public async Task PeerAuthenticationIsStrict()
+    {
+        var lab = new LabHarness();
+        await lab.RunAsync();
+
+        var pa = lab.Single("kubernetes:security.istio.io/v1:PeerAuthentication").Inputs;
+        Assert.Equal("pets", Map(pa["metadata"])["namespace"]);
+        Assert.Equal("STRICT", Map(Map(pa["spec"])["mtls"])["mode"]);
+    }
+
+    [Fact]
+    public async Task GatewayAndVirtualServiceMatchTheWorkshop()
+    {
+        var lab = new LabHarness();
+        await lab.RunAsync();
+
+        var gateway = Map(lab.Single("kubernetes:networking.istio.io/v1:Gateway").Inputs["spec"]);
+        Assert.Equal("aks-istio-ingressgateway-external", Map(gateway["selector"])["istio"]);
+        var server = Map(Assert.Single(List(gateway["servers"])));
+        Assert.Equal(80, Convert.ToInt32(Map(server["port"])["number"], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("HTTP", Map(server["port"])["protocol"]);
+        Assert.Equal("*", Assert.Single(List(server["hosts"])));
+
+        var route = Map(lab.Single("kubernetes:networking.istio.io/v1:VirtualService").Inputs["spec"]);
+        Assert.Equal("store-gateway", Assert.Single(List(route["gateways"])));
+        var http = Map(Assert.Single(List(route["http"])));
+        Assert.Equal("/", Map(Map(Assert.Single(List(http["match"])))["uri"])["prefix"]);
+        var destination = Map(Map(Assert.Single(List(http["route"])))["destination"]);
+        Assert.Equal("store-front", destination["host"]);
+        Assert.Equal(80, Convert.ToInt32(Map(destination["port"])["number"], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task TheGatewayServiceIsReadNeverManaged()
+    {
+        var lab = new LabHarness();
+        await lab.RunAsync();
+
+        var services = lab.OfType("kubernetes:core/v1:Service").ToList();
+        var read = Assert.Single(services);
+        Assert.Equal("aks-istio-ingress/aks-istio-ingressgateway-external", read.Id);
+    }
+
+    [Fact]
+    public async Task TheStoreUrlIsBuiltFromTheGatewayServicesIp()
+    {
+        var outputs = await new LabHarness().RunAsync();
+
+        Assert.Equal(GatewayIp, await ValueOf(Assert.IsType<Output<string>>(outputs["ingressIp"])));
+        Assert.Equal($"http://{GatewayIp}/", await ValueOf(Assert.IsType<Output<string>>(outputs["storeUrl"])));
+    }
+
+    [Fact]
+    public async Task TheStackOutputsNameTheGroupClusterAndRevision()
+    {
+        var outputs = await new LabHarness().RunAsync(Config(("istio-lab:clusterName", "mesh-aks")));
+
+        Assert.Equal("istio-lab-rg", await ValueOf(Assert.IsType<Output<string>>(outputs["resourceGroupName"])));
+        Assert.Equal("mesh-aks", await ValueOf(Assert.IsType<Output<string>>(outputs["clusterName"])));
+    }
+
+    [Fact]
+    public async Task ABadConfigFailsBeforeAnyResourceIsRegistered()
+    {
+        var lab = new LabHarness();
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => lab.RunAsync(Config(("istio-lab:nodeCount", "0"), ("istio-lab:storeVariant", "full"))));
+
+        Assert.Contains("istio-lab:nodeCount", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("istio-lab:storeVariant", error.ToString(), StringComparison.Ordinal);
+        Assert.Empty(lab.Registered);
+    }
+
+    [Fact]
+    public async Task EveryResourceIsTheChildOfAComponent()
+    {
+        var lab = new LabHarness();
+        var (resources, _) = await lab.RunProgramAsync(null, () => Lab.Build(StackSettings.Read(), null));
+
+        var types = lab.Registered.Select(r => r.Type).ToList();
+        Assert.Contains(AksCluster.Type, types);
+        Assert.Contains(StoreApp.Type, types);
+        Assert.Contains(MeshRouting.Type, types);
+        var custom = resources.OfType<CustomResource>().ToList();
+        Assert.NotEmpty(custom);
+        foreach (var resource in custom)
+        {
+            Assert.Contains("istiolab:index:", await ValueOf(resource.Urn), StringComparison.Ordinal);
+        }
+    }
+}
