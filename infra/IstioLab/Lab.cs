@@ -20,6 +20,14 @@ public static class Lab
         var store = new StoreApp($"{Name}-store", new StoreAppArgs(settings, cluster.Revision, rabbitMqPassword, cluster.Provider));
         var mesh = new MeshRouting($"{Name}-mesh", new MeshRoutingArgs(settings, cluster.Provider, cluster.Cluster, store.Namespace, store.Store));
 
+        object checks = "disabled: istio-lab:checks is false";
+        if (settings.Checks)
+        {
+            checks = new WorkshopChecksComponent($"{Name}-checks", new WorkshopChecksArgs(
+                settings, cluster.Provider, cluster.Revision, mesh.IngressIp,
+                [store.Store, mesh.PeerAuthentication, mesh.Gateway, mesh.VirtualService])).Summary;
+        }
+
         return new Dictionary<string, object?>
         {
             ["resourceGroupName"] = cluster.ResourceGroupName,
@@ -28,6 +36,7 @@ public static class Lab
             ["ingressIp"] = mesh.IngressIp,
             ["storeUrl"] = mesh.StoreUrl,
             ["kubeconfig"] = cluster.KubeConfig,
+            ["checks"] = checks,
         };
     }
 }

@@ -77,7 +77,7 @@ public sealed class StoreApp : ComponentResource
         }, new CustomResourceOptions { Parent = this, Provider = args.Provider, DependsOn = { Namespace } });
 
         // The store's YAML is known at preview time and holds no secret, so pull requests show real diffs.
-        Store = new ConfigGroup($"{name}-store", new ConfigGroupArgs
+        Store = new ConfigGroup($"{name}-workloads", new ConfigGroupArgs
         {
             Yaml = LabManifest.StoreYaml(settings),
         }, new ComponentResourceOptions { Parent = this, Provider = args.Provider, DependsOn = { Namespace, Credentials } });

@@ -33,7 +33,7 @@ public sealed class RenderCommandTests : IDisposable
         Assert.Equal(0, code);
         Assert.Equal("", errors);
         var loaded = LabManifest.Load(output);
-        Assert.Equal("asm-1-30", loaded.OfType<V1Namespace>().Single().Metadata.Labels["istio.io/rev"]);
+        Assert.Equal("asm-1-30", loaded.OfType<V1Namespace>().Single(n => n.Metadata.Labels.ContainsKey("istio.io/rev")).Metadata.Labels["istio.io/rev"]);
         Assert.Equal(9, loaded.OfType<V1Deployment>().Count() + loaded.OfType<V1StatefulSet>().Count());
     }
 
@@ -69,7 +69,7 @@ public sealed class RenderCommandTests : IDisposable
         var (code, output, _) = Run("render", "--stack", "test");
 
         Assert.Equal(0, code);
-        Assert.Equal("shop", LabManifest.Load(output).OfType<V1Namespace>().Single().Metadata.Name);
+        Assert.Equal("shop", LabManifest.Load(output).OfType<V1Namespace>().Single(n => n.Metadata.Labels.ContainsKey("istio.io/rev")).Metadata.Name);
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public sealed class RenderCommandTests : IDisposable
 
         Assert.Equal(0, code);
         Assert.Contains("warning: istio-lab:istioRevision is not set", errors, StringComparison.Ordinal);
-        Assert.Equal(LabManifest.RevisionPlaceholder, LabManifest.Load(output).OfType<V1Namespace>().Single().Metadata.Labels["istio.io/rev"]);
+        Assert.Equal(LabManifest.RevisionPlaceholder, LabManifest.Load(output).OfType<V1Namespace>().Single(n => n.Metadata.Labels.ContainsKey("istio.io/rev")).Metadata.Labels["istio.io/rev"]);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using IstioLab.Blueprint.Mesh;
 using IstioLab.Blueprint.Rendering;
+using IstioLab.Blueprint.Settings;
 using k8s;
 using k8s.Models;
 
@@ -8,7 +9,7 @@ namespace IstioLab.Blueprint.Tests;
 public class RenderingTests
 {
     private static string Render(string variant = "all-in-one", string? revision = "asm-1-30") =>
-        LabManifest.ToYaml(LabManifest.Build(StoreManifestTests.Settings(variant, revision), revision ?? LabManifest.RevisionPlaceholder, "pw"));
+        LabManifest.ToYaml(LabManifest.Build(StoreManifestTests.Settings(variant, revision), revision ?? LabManifest.RevisionPlaceholder, "pw", "20.1.2.3"));
 
     [Theory]
     [MemberData(nameof(StoreManifestTests.Variants), MemberType = typeof(StoreManifestTests))]
@@ -41,7 +42,7 @@ public class RenderingTests
     [Fact]
     public void TheNamespaceComesFirstAndTheSecretBeforeAnyWorkload()
     {
-        var objects = LabManifest.Build(StoreManifestTests.Settings(), "asm-1-30", "pw");
+        var objects = LabManifest.Build(StoreManifestTests.Settings(), "asm-1-30", "pw", "20.1.2.3");
 
         Assert.IsType<V1Namespace>(objects[0]);
         var secret = objects.ToList().FindIndex(o => o is V1Secret);
@@ -56,12 +57,24 @@ public class RenderingTests
     {
         var loaded = LabManifest.Load(Render(variant));
 
-        Assert.Single(loaded.OfType<V1Namespace>());
+        Assert.Equal(["pets", "pets-outside-mesh"], loaded.OfType<V1Namespace>().Select(n => n.Metadata.Name));
+        Assert.Equal(3, loaded.OfType<V1Job>().Count());
         Assert.Single(loaded.OfType<V1Secret>());
         Assert.Equal(workloads, loaded.OfType<V1Deployment>().Count() + loaded.OfType<V1StatefulSet>().Count());
         Assert.Single(loaded.OfType<PeerAuthentication>());
         Assert.Single(loaded.OfType<Gateway>());
         Assert.Single(loaded.OfType<VirtualService>());
+    }
+
+    [Fact]
+    public void WithChecksOffTheLabHasNoJobsAndNoOutsideNamespace()
+    {
+        var settings = LabSettings.Parse(new Dictionary<string, string?> { ["istio-lab:checks"] = "false" });
+
+        var objects = LabManifest.Build(settings, "asm-1-30", "pw", "20.1.2.3");
+
+        Assert.DoesNotContain(objects, o => o is V1Job);
+        Assert.Equal(["pets"], objects.OfType<V1Namespace>().Select(n => n.Metadata.Name));
     }
 
     [Theory]

@@ -9,6 +9,8 @@ public class LabTests
 {
     private const string ClusterType = "azure-native:containerservice:ManagedCluster";
     private const string ProviderType = "pulumi:providers:kubernetes";
+    private const string ConfigGroupType = "kubernetes:yaml/v2:ConfigGroup";
+    private const string ChecksGroup = "istio-lab-checks-jobs";
 
     private static Dictionary<string, string> Config(params (string Key, string Value)[] entries) =>
         entries.ToDictionary(e => e.Key, e => e.Value);
@@ -131,7 +133,7 @@ public class LabTests
         var lab = new LabHarness();
         await lab.RunAsync(Config(("istio-lab:storeVariant", "quickstart")));
 
-        var group = lab.Single("kubernetes:yaml/v2:ConfigGroup");
+        var group = lab.OfType(ConfigGroupType).Single(r => r.Name == "istio-lab-store-workloads");
         var settings = LabSettings.Parse(new Dictionary<string, string?> { ["istio-lab:storeVariant"] = "quickstart" });
         Assert.Equal(LabManifest.StoreYaml(settings), group.Inputs["yaml"]);
 
@@ -250,11 +252,67 @@ public class LabTests
         Assert.Contains(AksCluster.Type, types);
         Assert.Contains(StoreApp.Type, types);
         Assert.Contains(MeshRouting.Type, types);
+        Assert.Contains(WorkshopChecksComponent.Type, types);
         var custom = resources.OfType<CustomResource>().ToList();
         Assert.NotEmpty(custom);
         foreach (var resource in custom)
         {
             Assert.Contains("istiolab:index:", await ValueOf(resource.Urn), StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task TheChecksRunAfterEverythingTheyVerify()
+    {
+        var lab = new LabHarness();
+        await lab.RunAsync();
+
+        var order = lab.Registered.ToList();
+        var checks = order.FindIndex(r => r.Name == ChecksGroup);
+        Assert.True(checks >= 0, "the checks ConfigGroup is missing");
+        foreach (var verified in new[]
+        {
+            "kubernetes:security.istio.io/v1:PeerAuthentication",
+            "kubernetes:networking.istio.io/v1:Gateway",
+            "kubernetes:networking.istio.io/v1:VirtualService",
+            "kubernetes:core/v1:Service",
+        })
+        {
+            Assert.True(order.FindIndex(r => r.Type == verified) < checks, $"the checks must wait for {verified}");
+        }
+
+        Assert.True(order.FindIndex(r => r.Name == "istio-lab-store-workloads") < checks, "the checks must wait for the store");
+    }
+
+    [Fact]
+    public async Task TheChecksAreTheBlueprintsJobsForTheLiveRevisionAndIp()
+    {
+        var lab = new LabHarness();
+        await lab.RunAsync();
+
+        var yaml = Assert.IsType<string>(lab.OfType(ConfigGroupType).Single(r => r.Name == ChecksGroup).Inputs["yaml"]);
+        Assert.Equal(LabManifest.ChecksYaml(LabSettings.Defaults, ClusterRevision, GatewayIp), yaml);
+        Assert.Contains($"http://{GatewayIp}/", yaml, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheChecksOutputSaysWhichChecksRan()
+    {
+        var outputs = await new LabHarness().RunAsync();
+
+        var summary = await ValueOf(Assert.IsType<Output<System.Collections.Immutable.ImmutableDictionary<string, string>>>(outputs["checks"]));
+        Assert.Equal(["gateway", "inside", "outside"], summary.Keys.Order(StringComparer.Ordinal));
+        Assert.StartsWith("pets-outside-mesh/check-outside-", summary["outside"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheChecksAreAbsentWhenDisabled()
+    {
+        var lab = new LabHarness();
+        var outputs = await lab.RunAsync(Config(("istio-lab:checks", "false")));
+
+        Assert.DoesNotContain(lab.Registered, r => r.Type == WorkshopChecksComponent.Type || r.Name == ChecksGroup);
+        Assert.Single(lab.OfType(ConfigGroupType));
+        Assert.StartsWith("disabled", Assert.IsType<string>(outputs["checks"]), StringComparison.Ordinal);
     }
 }

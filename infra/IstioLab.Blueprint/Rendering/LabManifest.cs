@@ -1,3 +1,4 @@
+using IstioLab.Blueprint.Checks;
 using IstioLab.Blueprint.Mesh;
 using IstioLab.Blueprint.Settings;
 using IstioLab.Blueprint.Store;
@@ -16,6 +17,7 @@ public static class LabManifest
     /// <summary>What the render command prints where the live value is only known at deploy time.</summary>
     public const string RevisionPlaceholder = "cluster-default-revision";
     public const string PasswordPlaceholder = "placeholder-set-from-a-pulumi-secret";
+    public const string IngressIpPlaceholder = "ingress-ip-known-at-deploy-time.invalid";
 
     /// <summary>The Istio kinds, so that <see cref="Load"/> reads them back as typed objects.</summary>
     public static IReadOnlyDictionary<string, Type> IstioTypeMap { get; } = new Dictionary<string, Type>
@@ -25,8 +27,8 @@ public static class LabManifest
         [$"{VirtualService.ApiVersionValue}/{VirtualService.KindValue}"] = typeof(VirtualService),
     };
 
-    /// <summary>All objects of a stack, given the values known only at deploy time.</summary>
-    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(LabSettings settings, string revision, string rabbitMqPassword) =>
+    /// <summary>All objects of a stack, given the values known only at deploy time; the checks last, when enabled.</summary>
+    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(LabSettings settings, string revision, string rabbitMqPassword, string ingressIp) =>
     [
         MeshManifest.ApplicationNamespace(settings, revision),
         StoreManifest.RabbitMqSecret(settings, rabbitMqPassword),
@@ -34,7 +36,12 @@ public static class LabManifest
         MeshManifest.StrictMutualTls(settings),
         MeshManifest.StoreGateway(settings),
         MeshManifest.StoreRoute(settings),
+        .. settings.Checks ? WorkshopChecks.Build(settings, revision, ingressIp) : [],
     ];
+
+    /// <summary>The checks alone (their namespace and Jobs): what the Pulumi program's checks ConfigGroup applies.</summary>
+    public static string ChecksYaml(LabSettings settings, string revision, string ingressIp) =>
+        ToYaml(WorkshopChecks.Build(settings, revision, ingressIp));
 
     /// <summary>The store alone (no namespace, no Secret, no Istio objects): what the Pulumi program's ConfigGroup applies.</summary>
     public static string StoreYaml(LabSettings settings) => ToYaml(StoreManifest.Build(settings));

@@ -85,7 +85,7 @@ public static class RenderCommand
                     $"namespace label {Kube.RevisionLabel} follows the cluster's revision at deploy time; rendering the placeholder '{LabManifest.RevisionPlaceholder}'.");
             }
 
-            stdout.Write(LabManifest.ToYaml(LabManifest.Build(settings, revision ?? LabManifest.RevisionPlaceholder, LabManifest.PasswordPlaceholder)));
+            stdout.Write(LabManifest.ToYaml(LabManifest.Build(settings, revision ?? LabManifest.RevisionPlaceholder, LabManifest.PasswordPlaceholder, LabManifest.IngressIpPlaceholder)));
             return Ok;
         }
         catch (LabSettingsException e)

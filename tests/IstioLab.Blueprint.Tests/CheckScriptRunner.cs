@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using k8s.Models;
+
+namespace IstioLab.Blueprint.Tests;
+
+/// <summary>
+/// Runs a check Job's real command with /bin/sh, as its container would, but with a fake <c>curl</c> first on
+/// PATH that plays back planned outcomes: one line per call, <c>exit-code|stdout</c>, the last line repeating.
+/// Calls to the proxy's quitquitquit endpoint are logged and answered without using up the plan.
+/// </summary>
+internal sealed class CheckScriptRunner : IDisposable
+{
+    private readonly string dir = Directory.CreateTempSubdirectory("istio-lab-check-").FullName;
+
+    public string Log => Path.Combine(dir, "curl.log");
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    public (int ExitCode, string Output, IReadOnlyList<string> CurlCalls) Run(V1Job job, params string[] plan)
+    {
+        var container = Assert.Single(job.Spec.Template.Spec.Containers);
+        File.WriteAllLines(Path.Combine(dir, "plan"), plan);
+        File.WriteAllText(Path.Combine(dir, "count"), "0");
+        var fake = Path.Combine(dir, "curl");
+        File.WriteAllText(fake, """
+            #!/bin/sh
+            echo "$*" >> "$FAKE_DIR/curl.log"
+            case "$*" in *quitquitquit*) exit 0 ;; esac
+            n=$(( $(cat "$FAKE_DIR/count") + 1 )); echo "$n" > "$FAKE_DIR/count"
+            total=$(wc -l < "$FAKE_DIR/plan")
+            [ "$n" -gt "$total" ] && n=$total
+            line=$(sed -n "${n}p" "$FAKE_DIR/plan")
+            printf '%b' "${line#*|}"
+            exit "${line%%|*}"
+            """.Replace("\r", "", StringComparison.Ordinal));
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("the check scripts run under /bin/sh, as in their Linux containers");
+        }
+
+        File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var start = new ProcessStartInfo(container.Command[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in container.Command.Skip(1))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var env in container.Env)
+        {
+            start.Environment[env.Name] = env.Value;
+        }
+
+        start.Environment["ATTEMPTS"] = "4";
+        start.Environment["INTERVAL_SECONDS"] = "0";
+        start.Environment["FAKE_DIR"] = dir;
+        start.Environment["PATH"] = dir + ":" + Environment.GetEnvironmentVariable("PATH");
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        var calls = File.Exists(Log) ? File.ReadAllLines(Log) : [];
+        return (process.ExitCode, output, calls);
+    }
+}
