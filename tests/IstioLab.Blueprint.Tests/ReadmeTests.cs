@@ -1,0 +1,58 @@
+using IstioLab.Blueprint.Checks;
+using IstioLab.Blueprint.Settings;
+
+namespace IstioLab.Blueprint.Tests;
+
+/// <summary>The README stays true: its commands, its config table and its description of the checks.</summary>
+public class ReadmeTests
+{
+    private static string Readme => File.ReadAllText(RepositoryFiles.PathOf("README.md"));
+
+    private static string Row(ConfigKey key) =>
+        $"| `{key.FullName}` | {(key.Default.Length == 0 ? "(unset)" : $"`{key.Default}`")} | {key.Description} |";
+
+    [Fact]
+    public void TheReadmeDescribesEveryConfigKeyWithItsDefaultInTheBlueprintsWords()
+    {
+        var readme = Readme;
+
+        Assert.All(ConfigKeys.All, key => Assert.Contains(Row(key), readme, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TheReadmesTwoCommandsAreThere()
+    {
+        var readme = Readme;
+
+        Assert.Contains("\npulumi up ", readme, StringComparison.Ordinal);
+        Assert.Contains("\ndotnet test ", readme, StringComparison.Ordinal);
+        Assert.Contains("az login", readme, StringComparison.Ordinal);
+        Assert.Contains("pulumi stack select dev", readme, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheReadmeRenderCommandIsTheOneThatWorks()
+    {
+        Assert.Contains("dotnet run --project infra/IstioLab.Blueprint -- render --stack dev", Readme, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheReadmeNamesEveryCheckAndItsLimits()
+    {
+        var readme = Readme;
+
+        Assert.All(WorkshopChecks.All, check => Assert.Contains($"| `{check.Name}` |", readme, StringComparison.Ordinal));
+        Assert.Contains($"{WorkshopChecks.Attempts} attempts, {WorkshopChecks.IntervalSeconds} s apart", readme, StringComparison.Ordinal);
+        Assert.Contains($"{WorkshopChecks.ActiveDeadlineSeconds} s", readme, StringComparison.Ordinal);
+        Assert.Contains(WorkshopChecks.Image, readme, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheReadmeSaysWhatToDoWhenTheAddOnRejectsARevision()
+    {
+        var readme = Readme;
+
+        Assert.Contains("az aks mesh get-revisions", readme, StringComparison.Ordinal);
+        Assert.Contains("pulumi config rm istio-lab:istioRevision", readme, StringComparison.Ordinal);
+    }
+}
