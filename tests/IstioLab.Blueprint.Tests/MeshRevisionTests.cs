@@ -24,18 +24,17 @@ public class MeshRevisionTests
     }
 
     [Fact]
-    public void AConfiguredRevisionTheClusterDoesNotRunIsAnError()
+    public void AConfiguredRevisionWinsWhileAPreviewStillShowsTheOldOne()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => MeshRevision.Select(["asm-1-30"], "asm-1-27"));
-
-        Assert.Contains("asm-1-27", error.Message, StringComparison.Ordinal);
-        Assert.Contains("asm-1-30", error.Message, StringComparison.Ordinal);
+        Assert.Equal("asm-1-30", MeshRevision.Select(["asm-1-29"], "asm-1-30"));
+        Assert.Equal("asm-1-30", MeshRevision.Select(null, "asm-1-30"));
     }
 
     [Fact]
     public void AClusterWithoutRevisionsIsAnError()
     {
-        Assert.Throws<InvalidOperationException>(() => MeshRevision.Select([], null));
+        var error = Assert.Throws<InvalidOperationException>(() => MeshRevision.Select([], null));
         Assert.Throws<InvalidOperationException>(() => MeshRevision.Select(null, null));
+        Assert.Contains("serviceMeshProfile", error.Message, StringComparison.Ordinal);
     }
 }

@@ -18,6 +18,12 @@ public abstract class IstioObject<TSpec> : IKubernetesObject<V1ObjectMeta>
 
 public sealed class PeerAuthentication : IstioObject<PeerAuthenticationSpec>
 {
+    public PeerAuthentication()
+    {
+        ApiVersion = ApiVersionValue;
+        Kind = KindValue;
+    }
+
     public const string Group = "security.istio.io";
     public const string ApiVersionValue = Group + "/v1";
     public const string KindValue = "PeerAuthentication";
@@ -36,6 +42,12 @@ public sealed class PeerAuthenticationMutualTls
 
 public sealed class Gateway : IstioObject<GatewaySpec>
 {
+    public Gateway()
+    {
+        ApiVersion = ApiVersionValue;
+        Kind = KindValue;
+    }
+
     public const string Group = "networking.istio.io";
     public const string ApiVersionValue = Group + "/v1";
     public const string KindValue = "Gateway";
@@ -62,6 +74,12 @@ public sealed class GatewayPort
 
 public sealed class VirtualService : IstioObject<VirtualServiceSpec>
 {
+    public VirtualService()
+    {
+        ApiVersion = ApiVersionValue;
+        Kind = KindValue;
+    }
+
     public const string Group = "networking.istio.io";
     public const string ApiVersionValue = Group + "/v1";
     public const string KindValue = "VirtualService";

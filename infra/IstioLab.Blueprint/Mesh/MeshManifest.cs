@@ -41,8 +41,6 @@ public static class MeshManifest
         ArgumentNullException.ThrowIfNull(settings);
         return new PeerAuthentication
         {
-            ApiVersion = PeerAuthentication.ApiVersionValue,
-            Kind = PeerAuthentication.KindValue,
             Metadata = Kube.Meta(PeerAuthenticationName, settings.AppNamespace, MeshLabels),
             Spec = new PeerAuthenticationSpec { Mtls = new PeerAuthenticationMutualTls { Mode = "STRICT" } },
         };
@@ -53,8 +51,6 @@ public static class MeshManifest
         ArgumentNullException.ThrowIfNull(settings);
         return new Gateway
         {
-            ApiVersion = Gateway.ApiVersionValue,
-            Kind = Gateway.KindValue,
             Metadata = Kube.Meta(GatewayName, settings.AppNamespace, MeshLabels),
             Spec = new GatewaySpec
             {
@@ -76,8 +72,6 @@ public static class MeshManifest
         ArgumentNullException.ThrowIfNull(settings);
         return new VirtualService
         {
-            ApiVersion = VirtualService.ApiVersionValue,
-            Kind = VirtualService.KindValue,
             Metadata = Kube.Meta(VirtualServiceName, settings.AppNamespace, MeshLabels),
             Spec = new VirtualServiceSpec
             {
