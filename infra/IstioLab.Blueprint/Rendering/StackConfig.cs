@@ -1,3 +1,4 @@
+using IstioLab.Blueprint.Settings;
 using YamlDotNet.RepresentationModel;
 
 namespace IstioLab.Blueprint.Rendering;
@@ -22,7 +23,7 @@ public static class StackConfig
         }
 
         var config = new Dictionary<string, string?>(StringComparer.Ordinal);
-        var projectName = "istio-lab";
+        var projectName = ConfigKeys.ProjectNamespace;
         if (File.Exists(projectFile))
         {
             var project = ReadMapping(projectFile);
@@ -56,7 +57,7 @@ public static class StackConfig
     }
 
     /// <summary>Applies <c>key=value</c> overrides; a key without a namespace gets the project's.</summary>
-    public static void ApplyOverrides(Dictionary<string, string?> config, IEnumerable<string> overrides, string projectName = "istio-lab")
+    public static void ApplyOverrides(Dictionary<string, string?> config, IEnumerable<string> overrides)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(overrides);
@@ -68,7 +69,7 @@ public static class StackConfig
                 throw new StackConfigException($"--set {item}: expected key=value, e.g. --set istio-lab:storeVariant=quickstart");
             }
 
-            config[Qualify(item[..eq].Trim(), projectName)] = item[(eq + 1)..];
+            config[Qualify(item[..eq].Trim(), ConfigKeys.ProjectNamespace)] = item[(eq + 1)..];
         }
     }
 
