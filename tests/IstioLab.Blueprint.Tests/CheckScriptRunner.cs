@@ -16,7 +16,11 @@ internal sealed class CheckScriptRunner : IDisposable
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
-    public (int ExitCode, string Output, IReadOnlyList<string> CurlCalls) Run(V1Job job, params string[] plan)
+    public (int ExitCode, string Output, IReadOnlyList<string> CurlCalls) Run(V1Job job, params string[] plan) =>
+        RunWith(job, new Dictionary<string, string>(), plan);
+
+    /// <summary>As <see cref="Run"/>, with <paramref name="environment"/> set over the container's own variables.</summary>
+    public (int ExitCode, string Output, IReadOnlyList<string> CurlCalls) RunWith(V1Job job, IReadOnlyDictionary<string, string> environment, params string[] plan)
     {
         var container = Assert.Single(job.Spec.Template.Spec.Containers);
         File.WriteAllLines(Path.Combine(dir, "plan"), plan);
@@ -55,6 +59,10 @@ internal sealed class CheckScriptRunner : IDisposable
         start.Environment["INTERVAL_SECONDS"] = "0";
         start.Environment["FAKE_DIR"] = dir;
         start.Environment["PATH"] = dir + ":" + Environment.GetEnvironmentVariable("PATH");
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value.Replace("{dir}", dir, StringComparison.Ordinal);
+        }
 
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();

@@ -1,4 +1,5 @@
 using IstioLab.Blueprint.Checks;
+using IstioLab.Blueprint.Mesh;
 using IstioLab.Blueprint.Settings;
 
 namespace IstioLab.Blueprint.Tests;
@@ -54,5 +55,28 @@ public class ReadmeTests
 
         Assert.Contains("az aks mesh get-revisions", readme, StringComparison.Ordinal);
         Assert.Contains("pulumi config rm istio-lab:istioRevision", readme, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheReadmeSaysHowLongTheLabWaitsForTheGatewaysIp()
+    {
+        Assert.Contains(
+            $"{IngressAddressWait.Attempts} attempts {IngressAddressWait.IntervalSeconds} s apart, ended after {IngressAddressWait.ActiveDeadlineSeconds} s",
+            Readme,
+            StringComparison.Ordinal);
+        Assert.Contains($"job/{IngressAddressWait.Name}", Readme, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheReadmeGivesEachCanaryStepAsCommands()
+    {
+        var readme = Readme;
+
+        Assert.Contains("az aks mesh get-upgrades", readme, StringComparison.Ordinal);
+        Assert.Contains($"pulumi config set {ConfigKeys.IstioCanaryRevision.FullName} ", readme, StringComparison.Ordinal);
+        Assert.Contains($"pulumi config rm {ConfigKeys.IstioCanaryRevision.FullName}\n", readme.Replace("\r", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains($"pulumi config set {ConfigKeys.IstioDataPlane.FullName} stable", readme, StringComparison.Ordinal);
+        Assert.Contains($"pulumi config rm {ConfigKeys.IstioDataPlane.FullName}", readme, StringComparison.Ordinal);
+        Assert.Contains(SharedMeshConfig.NamePrefix + "<revision>", readme, StringComparison.Ordinal);
     }
 }

@@ -40,11 +40,13 @@ public class RenderingTests
     }
 
     [Fact]
-    public void TheNamespaceComesFirstAndTheSecretBeforeAnyWorkload()
+    public void TheNamespaceComesBeforeEverythingInItAndTheSecretBeforeAnyWorkload()
     {
         var objects = LabManifest.Build(StoreManifestTests.Settings(), "asm-1-30", "pw", "20.1.2.3");
 
-        Assert.IsType<V1Namespace>(objects[0]);
+        var ns = objects.ToList().FindIndex(o => o is V1Namespace n && n.Metadata.Name == "pets");
+        Assert.True(ns >= 0);
+        Assert.All(objects.Take(ns), o => Assert.NotEqual("pets", o.Metadata.NamespaceProperty));
         var secret = objects.ToList().FindIndex(o => o is V1Secret);
         var firstWorkload = objects.ToList().FindIndex(o => o is V1Deployment or V1StatefulSet);
         Assert.True(secret < firstWorkload);
@@ -58,7 +60,8 @@ public class RenderingTests
         var loaded = LabManifest.Load(Render(variant));
 
         Assert.Equal(["pets", "pets-outside-mesh"], loaded.OfType<V1Namespace>().Select(n => n.Metadata.Name));
-        Assert.Equal(3, loaded.OfType<V1Job>().Count());
+        Assert.Equal(3, loaded.OfType<V1Job>().Count(j => j.Metadata.Name.StartsWith("check-", StringComparison.Ordinal)));
+        Assert.Equal(IngressAddressWait.Name, Assert.Single(loaded.OfType<V1Job>(), j => !j.Metadata.Name.StartsWith("check-", StringComparison.Ordinal)).Metadata.Name);
         Assert.Single(loaded.OfType<V1Secret>());
         Assert.Equal(workloads, loaded.OfType<V1Deployment>().Count() + loaded.OfType<V1StatefulSet>().Count());
         Assert.Single(loaded.OfType<PeerAuthentication>());
@@ -67,13 +70,13 @@ public class RenderingTests
     }
 
     [Fact]
-    public void WithChecksOffTheLabHasNoJobsAndNoOutsideNamespace()
+    public void WithChecksOffTheLabHasNoCheckJobsAndNoOutsideNamespace()
     {
         var settings = LabSettings.Parse(new Dictionary<string, string?> { ["istio-lab:checks"] = "false" });
 
         var objects = LabManifest.Build(settings, "asm-1-30", "pw", "20.1.2.3");
 
-        Assert.DoesNotContain(objects, o => o is V1Job);
+        Assert.Equal(IngressAddressWait.Name, Assert.Single(objects.OfType<V1Job>()).Metadata.Name);
         Assert.Equal(["pets"], objects.OfType<V1Namespace>().Select(n => n.Metadata.Name));
     }
 

@@ -25,9 +25,16 @@ public static class MeshRevision
                 "The cluster reports no Istio revision in serviceMeshProfile.istio.revisions: is the Istio add-on enabled (mode Istio)?");
         }
 
-        return revisions.OrderBy(Minor).Last();
+        return revisions.OrderBy(MinorOf).Last();
     }
 
-    private static int Minor(string revision) =>
-        int.TryParse(revision[(revision.LastIndexOf('-') + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var minor) ? minor : -1;
+    /// <summary>The Istio minor of an <c>asm-1-&lt;minor&gt;</c> revision; -1 for anything else.</summary>
+    public static int MinorOf(string revision)
+    {
+        ArgumentNullException.ThrowIfNull(revision);
+        return int.TryParse(revision[(revision.LastIndexOf('-') + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var minor) ? minor : -1;
+    }
+
+    /// <summary>The add-on's name for Istio 1.<paramref name="minor"/>.</summary>
+    public static string WithMinor(int minor) => $"asm-1-{minor.ToString(CultureInfo.InvariantCulture)}";
 }

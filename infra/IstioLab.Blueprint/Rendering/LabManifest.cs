@@ -30,18 +30,30 @@ public static class LabManifest
     /// <summary>All objects of a stack, given the values known only at deploy time; the checks last, when enabled.</summary>
     public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(LabSettings settings, string revision, string rabbitMqPassword, string ingressIp) =>
     [
+        .. MeshRevisionsFor(settings, revision).Select(r => SharedMeshConfig.For(settings, r)),
         MeshManifest.ApplicationNamespace(settings, revision),
         StoreManifest.RabbitMqSecret(settings, rabbitMqPassword),
         .. StoreManifest.Build(settings),
         MeshManifest.StrictMutualTls(settings),
         MeshManifest.StoreGateway(settings),
         MeshManifest.StoreRoute(settings),
+        .. IngressAddressWait.Build(settings),
         .. settings.Checks ? WorkshopChecks.Build(settings, revision, ingressIp) : [],
     ];
+
+    /// <summary>The revisions the cluster runs: the configured ones, else the one the cluster reports (<paramref name="clusterRevision"/>).</summary>
+    public static IReadOnlyList<string> MeshRevisionsFor(LabSettings settings, string clusterRevision)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings.MeshRevisions.Count > 0 ? settings.MeshRevisions : [clusterRevision];
+    }
 
     /// <summary>The checks alone (their namespace and Jobs): what the Pulumi program's checks ConfigGroup applies.</summary>
     public static string ChecksYaml(LabSettings settings, string revision, string ingressIp) =>
         ToYaml(WorkshopChecks.Build(settings, revision, ingressIp));
+
+    /// <summary>The wait for the gateway's public IP: what the Pulumi program's ingress-wait ConfigGroup applies.</summary>
+    public static string IngressWaitYaml(LabSettings settings) => ToYaml(IngressAddressWait.Build(settings));
 
     /// <summary>The store alone (no namespace, no Secret, no Istio objects): what the Pulumi program's ConfigGroup applies.</summary>
     public static string StoreYaml(LabSettings settings) => ToYaml(StoreManifest.Build(settings));

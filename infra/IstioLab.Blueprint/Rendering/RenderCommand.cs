@@ -78,7 +78,7 @@ public static class RenderCommand
             StackConfig.ApplyOverrides(config, overrides);
             var settings = LabSettings.Parse(config);
 
-            var revision = settings.IstioRevision;
+            var revision = settings.DataPlaneRevision;
             if (revision is null)
             {
                 stderr.WriteLine($"warning: {ConfigKeys.IstioRevision.FullName} is not set: the add-on installs its default revision and the " +

@@ -53,7 +53,15 @@ public static class ConfigKeys
 
     public static readonly ConfigKey IstioRevision = new(
         "istio-lab:istioRevision", ConfigValueType.Text, "",
-        "Istio add-on revision, asm-1-<minor> (e.g. asm-1-27); empty lets the add-on install its default, and the namespace label follows the cluster.");
+        "Istio add-on revision the cluster runs, asm-1-<minor> (e.g. asm-1-29); the stable one during a canary upgrade; empty lets the add-on install its default, and the namespace label follows the cluster.");
+
+    public static readonly ConfigKey IstioCanaryRevision = new(
+        "istio-lab:istioCanaryRevision", ConfigValueType.Text, "",
+        "Starts a canary upgrade to this revision (asm-1-<minor>, one or two minors above istio-lab:istioRevision, which must be set): the cluster runs both control planes; empty when no upgrade is under way.");
+
+    public static readonly ConfigKey IstioDataPlane = new(
+        "istio-lab:istioDataPlane", ConfigValueType.Text, "",
+        "During a canary upgrade, which control plane the store's sidecars follow: canary (the default while istio-lab:istioCanaryRevision is set) or stable (roll back); only with a canary.");
 
     public static readonly ConfigKey StoreVariant = new(
         "istio-lab:storeVariant", ConfigValueType.Text, "all-in-one",
@@ -80,6 +88,6 @@ public static class ConfigKeys
     public static IReadOnlyList<ConfigKey> All { get; } =
     [
         Location, ResourceGroupName, ClusterName, KubernetesVersion, NodeCount, NodeVmSize,
-        IstioRevision, StoreVariant, AppNamespace, RabbitMqUsername, RabbitMqPassword, Checks,
+        IstioRevision, IstioCanaryRevision, IstioDataPlane, StoreVariant, AppNamespace, RabbitMqUsername, RabbitMqPassword, Checks,
     ];
 }

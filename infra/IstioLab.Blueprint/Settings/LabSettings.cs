@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using IstioLab.Blueprint.Mesh;
 
 namespace IstioLab.Blueprint.Settings;
 
@@ -11,6 +12,16 @@ public enum StoreVariant
 
     /// <summary>rabbitmq, order-service, product-service and store-front only.</summary>
     Quickstart,
+}
+
+/// <summary>Which control plane the store's sidecars follow while a canary upgrade runs two of them.</summary>
+public enum DataPlane
+{
+    /// <summary>The canary revision: the upgrade's second step (the default while a canary is set).</summary>
+    Canary,
+
+    /// <summary>The stable revision: a roll back, with both control planes still running.</summary>
+    Stable,
 }
 
 /// <summary>
@@ -29,8 +40,34 @@ public sealed partial record LabSettings
     public required int NodeCount { get; init; }
     public required string NodeVmSize { get; init; }
 
-    /// <summary>Null lets the add-on install its default revision; the namespace label then follows the cluster.</summary>
+    /// <summary>
+    /// The stable revision. Null lets the add-on install its default revision; the namespace label then follows
+    /// the cluster.
+    /// </summary>
     public string? IstioRevision { get; init; }
+
+    /// <summary>The revision a canary upgrade moves to; null when no upgrade is under way.</summary>
+    public string? IstioCanaryRevision { get; init; }
+
+    /// <summary>Which control plane the store follows during a canary upgrade; ignored without one.</summary>
+    public DataPlane IstioDataPlane { get; init; } = DataPlane.Canary;
+
+    /// <summary>
+    /// The revisions sent to the add-on, older first: none (the add-on's default), the stable one, or the stable
+    /// one and the canary while an upgrade runs.
+    /// </summary>
+    public IReadOnlyList<string> MeshRevisions => (IstioRevision, IstioCanaryRevision) switch
+    {
+        (null, _) => [],
+        ({ } stable, null) => [stable],
+        ({ } stable, { } canary) => [stable, canary],
+    };
+
+    /// <summary>
+    /// The revision the store's namespace and pod templates follow: the canary while one is set and chosen, else
+    /// the stable revision; null when none is configured (the cluster's revision is used then).
+    /// </summary>
+    public string? DataPlaneRevision => IstioCanaryRevision is { } canary && IstioDataPlane == DataPlane.Canary ? canary : IstioRevision;
 
     public required StoreVariant StoreVariant { get; init; }
     public required string AppNamespace { get; init; }
@@ -45,6 +82,16 @@ public sealed partial record LabSettings
 
     public const int MinNodeCount = 1;
     public const int MaxNodeCount = 100;
+
+    /// <summary>How far ahead of the stable revision a canary may be: the add-on allows the next minor or the one after.</summary>
+    public const int MaxCanaryMinorsAhead = 2;
+
+    /// <summary>Config spelling of each <see cref="DataPlane"/>.</summary>
+    public static IReadOnlyDictionary<string, DataPlane> DataPlaneNames { get; } = new Dictionary<string, DataPlane>(StringComparer.Ordinal)
+    {
+        ["canary"] = DataPlane.Canary,
+        ["stable"] = DataPlane.Stable,
+    };
 
     /// <summary>Config spelling of each <see cref="Settings.StoreVariant"/>.</summary>
     public static IReadOnlyDictionary<string, StoreVariant> StoreVariantNames { get; } = new Dictionary<string, StoreVariant>(StringComparer.Ordinal)
@@ -119,6 +166,8 @@ public sealed partial record LabSettings
                 "asm-1-<minor> (e.g. asm-1-27; `az aks mesh get-revisions --location <region>` lists the supported ones), or empty for the add-on's default");
         }
 
+        var (canary, dataPlane) = ParseCanary(errors, revision, Optional(ConfigKeys.IstioCanaryRevision), Optional(ConfigKeys.IstioDataPlane));
+
         var variantText = Value(ConfigKeys.StoreVariant);
         var variantKnown = StoreVariantNames.TryGetValue(variantText, out var variant);
         Check(errors, ConfigKeys.StoreVariant, variantText, variantKnown,
@@ -154,6 +203,8 @@ public sealed partial record LabSettings
             NodeCount = nodeCount,
             NodeVmSize = vmSize,
             IstioRevision = revision,
+            IstioCanaryRevision = canary,
+            IstioDataPlane = dataPlane,
             StoreVariant = variant,
             AppNamespace = appNamespace,
             RabbitMqUsername = user,
@@ -163,6 +214,61 @@ public sealed partial record LabSettings
 
     /// <summary>The settings with every key at its default.</summary>
     public static LabSettings Defaults => Parse(new Dictionary<string, string?>());
+
+    /// <summary>
+    /// The canary rules: a canary starts from a configured stable revision, is one or two minors newer than it,
+    /// and the data-plane choice exists only while a canary does.
+    /// </summary>
+    private static (string? Canary, DataPlane DataPlane) ParseCanary(List<SettingError> errors, string? stable, string? canary, string? dataPlaneText)
+    {
+        var stableKey = ConfigKeys.IstioRevision.FullName;
+        if (canary is not null)
+        {
+            var canaryKey = ConfigKeys.IstioCanaryRevision;
+            if (!RevisionPattern().IsMatch(canary))
+            {
+                Check(errors, canaryKey, canary, false, "asm-1-<minor> (e.g. asm-1-30; `az aks mesh get-upgrades` lists what your cluster may move to), or empty when no upgrade is under way");
+            }
+            else if (stable is null)
+            {
+                errors.Add(new SettingError(canaryKey.FullName, canary,
+                    $"needs {stableKey} set to the revision the cluster runs now (the stable one): a canary upgrade starts from a pinned revision; " +
+                    "`az aks show --query serviceMeshProfile.istio.revisions` shows it"));
+            }
+            else if (RevisionPattern().IsMatch(stable))
+            {
+                var ahead = MeshRevision.MinorOf(canary) - MeshRevision.MinorOf(stable);
+                var allowed = string.Join(" or ", Enumerable.Range(1, MaxCanaryMinorsAhead).Select(n => MeshRevision.WithMinor(MeshRevision.MinorOf(stable) + n)));
+                if (ahead <= 0)
+                {
+                    errors.Add(new SettingError(canaryKey.FullName, canary, $"must be newer than {stableKey} '{stable}' (the add-on upgrades, never downgrades): {allowed}"));
+                }
+                else if (ahead > MaxCanaryMinorsAhead)
+                {
+                    errors.Add(new SettingError(canaryKey.FullName, canary, $"must be at most {MaxCanaryMinorsAhead} minors ahead of {stableKey} '{stable}': {allowed}"));
+                }
+            }
+        }
+
+        if (dataPlaneText is null)
+        {
+            return (canary, DataPlane.Canary);
+        }
+
+        var dataPlaneKey = ConfigKeys.IstioDataPlane;
+        if (!DataPlaneNames.TryGetValue(dataPlaneText, out var dataPlane))
+        {
+            Check(errors, dataPlaneKey, dataPlaneText, false, "one of: " + string.Join(", ", DataPlaneNames.Keys) + " (or unset)");
+        }
+        else if (canary is null)
+        {
+            errors.Add(new SettingError(dataPlaneKey.FullName, dataPlaneText,
+                $"applies only during a canary upgrade: set {ConfigKeys.IstioCanaryRevision.FullName} too, or unset {dataPlaneKey.FullName} " +
+                $"(`pulumi config rm {dataPlaneKey.FullName}`)"));
+        }
+
+        return (canary, dataPlane);
+    }
 
     private static bool IsOurs(string key) => key.StartsWith(ConfigKeys.ProjectNamespace + ":", StringComparison.Ordinal);
 

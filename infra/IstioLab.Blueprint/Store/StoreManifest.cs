@@ -105,7 +105,7 @@ public static class StoreManifest
     private static V1PodTemplateSpec PodTemplate(Workload w, LabSettings settings, Dictionary<string, string> labels)
     {
         var annotations = new Dictionary<string, string> { [Kube.ProxyConfigAnnotation] = Kube.HoldUntilProxyStarts };
-        if (settings.IstioRevision is { } revision)
+        if (settings.DataPlaneRevision is { } revision)
         {
             annotations[Kube.MeshRevisionAnnotation] = revision;
         }

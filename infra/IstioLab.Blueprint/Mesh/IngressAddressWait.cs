@@ -1,0 +1,161 @@
+using System.Globalization;
+using IstioLab.Blueprint.Settings;
+using IstioLab.Blueprint.Store;
+using k8s;
+using k8s.Models;
+
+namespace IstioLab.Blueprint.Mesh;
+
+/// <summary>
+/// Waits, bounded, for the add-on's external gateway Service to get its public IP, so that reading the Service
+/// afterwards finds one. A Job in the application namespace (no sidecar) asks the Kubernetes API for that one
+/// Service with a service account that may read nothing else; the provider waits for the Job to complete and
+/// fails the update with its last line if the load balancer has no IP in time. The Service itself stays the
+/// add-on's: the lab only reads it (pitfall 8).
+/// </summary>
+public static class IngressAddressWait
+{
+    public const string Name = "wait-for-ingress-ip";
+
+    /// <summary>The Role in the add-on's ingress namespace that may read the gateway Service and nothing else.</summary>
+    public const string ReaderRoleName = "istio-lab-ingress-ip-reader";
+
+    public const int Attempts = 36;
+    public const int IntervalSeconds = 5;
+    public const int RequestTimeoutSeconds = 5;
+
+    /// <summary>Above <see cref="Attempts"/> × (<see cref="IntervalSeconds"/> + <see cref="RequestTimeoutSeconds"/>), so the script's own message ends a failure.</summary>
+    public const long ActiveDeadlineSeconds = 420;
+
+    public const string ServiceAccountTokenDirectory = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+    /// <summary>The message both this Job and the program use when the gateway has no IP.</summary>
+    public static string NoAddressMessage { get; } =
+        $"The add-on's ingress gateway Service {MeshManifest.IngressNamespace}/{MeshManifest.IngressServiceName} has no public IP yet; " +
+        "its Azure load balancer may still be provisioning. Run `pulumi up` again in a minute.";
+
+    /// <summary>
+    /// Polls the Service until <c>status.loadBalancer.ingress[].ip</c> is set. Any other answer (not found while the
+    /// add-on creates it, forbidden, a timeout) is retried until the attempts run out.
+    /// </summary>
+    public const string Script = """
+        token=$(cat "$TOKEN_DIR/token"); i=1; rc=0; ip=""
+        url="$API_SERVER/api/v1/namespaces/$SERVICE_NAMESPACE/services/$SERVICE_NAME"
+        while [ "$i" -le "$ATTEMPTS" ]; do
+          body=$(curl -s --max-time "$TIMEOUT_SECONDS" --cacert "$TOKEN_DIR/ca.crt" -H "Authorization: Bearer $token" "$url"); rc=$?
+          ip=$(printf '%s' "$body" | tr -d ' \n' | grep -o '"ingress":\[{[^]]*"ip":"[^"]*"' | sed 's/.*"ip":"\([^"]*\)"$/\1/' | head -n 1)
+          if [ "$rc" -eq 0 ] && [ -n "$ip" ]; then echo "PASS ingress-ip: $SERVICE_NAMESPACE/$SERVICE_NAME has the public IP $ip"; exit 0; fi
+          i=$((i + 1)); sleep "$INTERVAL_SECONDS"
+        done
+        echo "FAIL ingress-ip: after $ATTEMPTS attempts (last curl exit $rc): $NO_ADDRESS"
+        exit 1
+        """;
+
+    /// <summary>The service account, its read-only Role and binding in the ingress namespace, and the Job.</summary>
+    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(LabSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var labels = Kube.Labels(Name, "mesh-readiness", "1", partOf: Kube.ManagedBy);
+        return
+        [
+            new V1ServiceAccount
+            {
+                ApiVersion = "v1",
+                Kind = "ServiceAccount",
+                Metadata = Kube.Meta(Name, settings.AppNamespace, labels),
+                AutomountServiceAccountToken = false,
+            },
+            new V1Role
+            {
+                ApiVersion = "rbac.authorization.k8s.io/v1",
+                Kind = "Role",
+                Metadata = Kube.Meta(ReaderRoleName, MeshManifest.IngressNamespace, labels),
+                Rules =
+                [
+                    new V1PolicyRule
+                    {
+                        ApiGroups = [""],
+                        Resources = ["services"],
+                        ResourceNames = [MeshManifest.IngressServiceName],
+                        Verbs = ["get"],
+                    },
+                ],
+            },
+            new V1RoleBinding
+            {
+                ApiVersion = "rbac.authorization.k8s.io/v1",
+                Kind = "RoleBinding",
+                Metadata = Kube.Meta($"{ReaderRoleName}-{settings.AppNamespace}", MeshManifest.IngressNamespace, labels),
+                RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = ReaderRoleName },
+                Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = Name, NamespaceProperty = settings.AppNamespace }],
+            },
+            Job(settings, labels),
+        ];
+    }
+
+    public static V1Job Job(LabSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return Job(settings, Kube.Labels(Name, "mesh-readiness", "1", partOf: Kube.ManagedBy));
+    }
+
+    private static V1Job Job(LabSettings settings, Dictionary<string, string> labels)
+    {
+        var podLabels = new Dictionary<string, string>(labels) { ["sidecar.istio.io/inject"] = "false" };
+        static string Text(long n) => n.ToString(CultureInfo.InvariantCulture);
+        return new V1Job
+        {
+            ApiVersion = "batch/v1",
+            Kind = "Job",
+            Metadata = Kube.Meta(Name, settings.AppNamespace, labels),
+            Spec = new V1JobSpec
+            {
+                BackoffLimit = 0,
+                ActiveDeadlineSeconds = ActiveDeadlineSeconds,
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = podLabels },
+                    Spec = new V1PodSpec
+                    {
+                        RestartPolicy = "Never",
+                        ServiceAccountName = Name,
+                        // The one pod of the lab that talks to the Kubernetes API: only its token is mounted.
+                        AutomountServiceAccountToken = true,
+                        NodeSelector = new Dictionary<string, string> { ["kubernetes.io/os"] = "linux" },
+                        SecurityContext = new V1PodSecurityContext { SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" } },
+                        Containers =
+                        [
+                            new V1Container
+                            {
+                                Name = "wait",
+                                Image = Checks.WorkshopChecks.Image,
+                                Command = ["/bin/sh", "-c", Script],
+                                Env =
+                                [
+                                    new V1EnvVar { Name = "API_SERVER", Value = "https://kubernetes.default.svc" },
+                                    new V1EnvVar { Name = "TOKEN_DIR", Value = ServiceAccountTokenDirectory },
+                                    new V1EnvVar { Name = "SERVICE_NAMESPACE", Value = MeshManifest.IngressNamespace },
+                                    new V1EnvVar { Name = "SERVICE_NAME", Value = MeshManifest.IngressServiceName },
+                                    new V1EnvVar { Name = "ATTEMPTS", Value = Text(Attempts) },
+                                    new V1EnvVar { Name = "INTERVAL_SECONDS", Value = Text(IntervalSeconds) },
+                                    new V1EnvVar { Name = "TIMEOUT_SECONDS", Value = Text(RequestTimeoutSeconds) },
+                                    new V1EnvVar { Name = "NO_ADDRESS", Value = NoAddressMessage },
+                                ],
+                                Resources = StoreCatalog.Resources(new Compute("5m", "16Mi"), new Compute("100m", "64Mi")),
+                                SecurityContext = new V1SecurityContext
+                                {
+                                    RunAsNonRoot = true,
+                                    RunAsUser = Checks.WorkshopChecks.RunAsUser,
+                                    RunAsGroup = Checks.WorkshopChecks.RunAsUser,
+                                    AllowPrivilegeEscalation = false,
+                                    ReadOnlyRootFilesystem = true,
+                                    Capabilities = new V1Capabilities { Drop = ["ALL"] },
+                                },
+                            },
+                        ],
+                    },
+                },
+            },
+        };
+    }
+}
