@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text;
 using IstioLab.Blueprint.Mesh;
 using IstioLab.Blueprint.Settings;
@@ -20,8 +21,14 @@ public sealed class AksCluster : ComponentResource
     public Output<string> ResourceGroupName { get; }
     public Output<string> ClusterName { get; }
 
-    /// <summary>The revision the add-on runs, read from the cluster (never a constant: pitfall 1).</summary>
+    /// <summary>
+    /// The revision the application namespace follows: the configured data-plane revision, else the one the
+    /// cluster reports (never a constant: pitfall 1).
+    /// </summary>
     public Output<string> Revision { get; }
+
+    /// <summary>Every revision the cluster reports: one, or two while a canary upgrade runs.</summary>
+    public Output<ImmutableArray<string>> Revisions { get; }
 
     /// <summary>The user kubeconfig, always a secret (pitfall 15).</summary>
     public Output<string> KubeConfig { get; }
@@ -52,9 +59,10 @@ public sealed class AksCluster : ComponentResource
                 },
             },
         };
-        if (settings.IstioRevision is { } revision)
+        // Only configured revisions are sent, older first: none lets the add-on install its default (pitfall 2);
+        // two run a canary upgrade.
+        foreach (var revision in settings.MeshRevisions)
         {
-            // Only a configured revision is sent: unset lets the add-on install its default (pitfall 2).
             istio.Revisions.Add(revision);
         }
 
@@ -64,7 +72,8 @@ public sealed class AksCluster : ComponentResource
             ResourceName = settings.ClusterName,
             Location = group.Location,
             DnsPrefix = settings.ClusterName,
-            Identity = new ManagedClusterIdentityArgs { Type = ResourceIdentityType.SystemAssigned },
+            // Qualified: Pulumi.AzureNative.Resources defines a ResourceIdentityType too.
+            Identity = new ManagedClusterIdentityArgs { Type = Pulumi.AzureNative.ContainerService.ResourceIdentityType.SystemAssigned },
             // One inline System pool only: inline pools cannot be added later without churn (pitfall 4).
             AgentPoolProfiles =
             {
@@ -113,14 +122,16 @@ public sealed class AksCluster : ComponentResource
 
         ResourceGroupName = group.Name;
         ClusterName = Cluster.Name;
-        Revision = Cluster.ServiceMeshProfile.Apply(profile =>
-            MeshRevision.Select(profile?.Istio?.Revisions is { IsDefault: false } revisions ? (IReadOnlyList<string>)revisions : null, settings.IstioRevision));
+        Revisions = Cluster.ServiceMeshProfile.Apply(profile =>
+            profile?.Istio?.Revisions is { IsDefault: false } revisions ? revisions : ImmutableArray<string>.Empty);
+        Revision = Revisions.Apply(revisions => MeshRevision.Select(revisions, settings.DataPlaneRevision));
 
         RegisterOutputs(new Dictionary<string, object?>
         {
             ["resourceGroupName"] = ResourceGroupName,
             ["clusterName"] = ClusterName,
             ["revision"] = Revision,
+            ["revisions"] = Revisions,
             ["kubeconfig"] = KubeConfig,
         });
     }

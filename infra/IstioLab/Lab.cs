@@ -17,7 +17,8 @@ public static class Lab
         ArgumentNullException.ThrowIfNull(settings);
 
         var cluster = new AksCluster($"{Name}-cluster", settings);
-        var store = new StoreApp($"{Name}-store", new StoreAppArgs(settings, cluster.Revision, rabbitMqPassword, cluster.Provider));
+        var meshConfig = new MeshConfiguration($"{Name}-meshconfig", new MeshConfigurationArgs(settings, cluster.Provider, cluster.Revision));
+        var store = new StoreApp($"{Name}-store", new StoreAppArgs(settings, cluster.Revision, rabbitMqPassword, cluster.Provider, meshConfig));
         var mesh = new MeshRouting($"{Name}-mesh", new MeshRoutingArgs(settings, cluster.Provider, cluster.Cluster, store.Namespace, store.Store));
 
         object checks = "disabled: istio-lab:checks is false";
@@ -33,6 +34,7 @@ public static class Lab
             ["resourceGroupName"] = cluster.ResourceGroupName,
             ["clusterName"] = cluster.ClusterName,
             ["istioRevision"] = cluster.Revision,
+            ["istioRevisions"] = cluster.Revisions,
             ["ingressIp"] = mesh.IngressIp,
             ["storeUrl"] = mesh.StoreUrl,
             ["kubeconfig"] = cluster.KubeConfig,

@@ -1,7 +1,10 @@
 using IstioLab.Blueprint.Mesh;
+using IstioLab.Blueprint.Rendering;
 using IstioLab.Blueprint.Settings;
 using Pulumi;
 using Pulumi.Kubernetes.Core.V1;
+using Pulumi.Kubernetes.Types.Inputs.Yaml.V2;
+using Pulumi.Kubernetes.Yaml.V2;
 
 namespace IstioLab;
 
@@ -25,6 +28,9 @@ public sealed class MeshRouting : ComponentResource
     public IstioResource PeerAuthentication { get; }
     public IstioResource Gateway { get; }
     public IstioResource VirtualService { get; }
+
+    /// <summary>The Job (with its read-only service account) that waits, bounded, for the gateway's public IP.</summary>
+    public ConfigGroup IngressWait { get; }
 
     /// <summary>The public IP of the add-on's external ingress gateway.</summary>
     public Output<string> IngressIp { get; }
@@ -52,18 +58,23 @@ public sealed class MeshRouting : ComponentResource
         Gateway = new IstioResource($"{name}-gateway", IstioResourceArgs.From(MeshManifest.StoreGateway(settings)), InNamespace());
         VirtualService = new IstioResource($"{name}-route", IstioResourceArgs.From(MeshManifest.StoreRoute(settings)), InNamespace(Gateway, args.Store));
 
-        // Read only, after the route exists: by then the add-on's load balancer has had minutes to get its IP.
+        // The provider waits for this Job to complete, so the read below runs only once the IP exists (or the
+        // update fails with the Job's message after a few minutes). Its YAML is known at preview time.
+        IngressWait = new ConfigGroup($"{name}-ingress-wait", new ConfigGroupArgs
+        {
+            Yaml = LabManifest.IngressWaitYaml(settings),
+        }, new ComponentResourceOptions { Parent = this, Provider = args.Provider, DependsOn = { args.Cluster, args.Namespace } });
+
+        // Read only, never managed: the add-on owns the Service.
         var ingress = Service.Get(
             $"{name}-ingress",
             $"{MeshManifest.IngressNamespace}/{MeshManifest.IngressServiceName}",
-            new CustomResourceOptions { Parent = this, Provider = args.Provider, DependsOn = { args.Cluster, VirtualService } });
+            new CustomResourceOptions { Parent = this, Provider = args.Provider, DependsOn = { args.Cluster, IngressWait, VirtualService } });
         IngressIp = ingress.Status.Apply(status =>
         {
             var points = status?.LoadBalancer?.Ingress ?? default;
             var ip = points.IsDefaultOrEmpty ? null : points.Select(p => p.Ip).FirstOrDefault(a => !string.IsNullOrEmpty(a));
-            return ip ?? throw new InvalidOperationException(
-                $"The add-on's ingress gateway Service {MeshManifest.IngressNamespace}/{MeshManifest.IngressServiceName} has no public IP yet; " +
-                "its Azure load balancer may still be provisioning. Run `pulumi up` again in a minute.");
+            return ip ?? throw new InvalidOperationException(IngressAddressWait.NoAddressMessage);
         });
         StoreUrl = Output.Format($"http://{IngressIp}/");
 

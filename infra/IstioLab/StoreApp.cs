@@ -17,7 +17,8 @@ namespace IstioLab;
 /// <param name="Revision">The cluster's Istio revision, for the namespace label.</param>
 /// <param name="RabbitMqPassword">The configured secret password, or null to generate one.</param>
 /// <param name="Provider">The cluster's explicit Kubernetes provider.</param>
-public sealed record StoreAppArgs(LabSettings Settings, Output<string> Revision, Output<string>? RabbitMqPassword, ProviderResource Provider);
+/// <param name="MeshConfig">The revisions' MeshConfig, which must exist before any sidecar is injected.</param>
+public sealed record StoreAppArgs(LabSettings Settings, Output<string> Revision, Output<string>? RabbitMqPassword, ProviderResource Provider, Resource MeshConfig);
 
 /// <summary>
 /// Workshop steps 3-4: the application namespace labelled with the cluster's revision (created first, so
@@ -37,13 +38,12 @@ public sealed class StoreApp : ComponentResource
     {
         ArgumentNullException.ThrowIfNull(args);
         var settings = args.Settings;
-        var kubernetes = new CustomResourceOptions { Parent = this, Provider = args.Provider };
 
         var ns = MeshManifest.ApplicationNamespace(settings, LabManifest.RevisionPlaceholder);
         Namespace = new Namespace($"{name}-ns", new NamespaceArgs
         {
             Metadata = KubeArgs.Meta(ns.Metadata, Kube.RevisionLabel, args.Revision),
-        }, kubernetes);
+        }, new CustomResourceOptions { Parent = this, Provider = args.Provider, DependsOn = { args.MeshConfig } });
 
         // The configured secret, else a generated one that stays stable in state and is a secret too.
         var password = args.RabbitMqPassword ?? new RandomPassword($"{name}-rabbitmq-password", new RandomPasswordArgs

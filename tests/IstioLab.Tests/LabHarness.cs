@@ -42,6 +42,23 @@ internal sealed class LabHarness
         return outputs;
     }
 
+    /// <summary>Runs the lab in a <see cref="ParentRecordingStack"/>, which records every resource's explicit parent.</summary>
+    public async Task RunWithParentsRecordedAsync()
+    {
+        ParentRecordingStack.Parents.Clear();
+        Environment.SetEnvironmentVariable("PULUMI_CONFIG", "{}");
+        try
+        {
+            await Deployment.TestAsync<ParentRecordingStack>(
+                Mocks.Object,
+                new TestOptions { IsPreview = false, ProjectName = ConfigKeys.ProjectNamespace, StackName = "test" });
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("PULUMI_CONFIG", null);
+        }
+    }
+
     /// <summary>Runs <paramref name="program"/> under the mock engine with <paramref name="config"/> as stack config.</summary>
     public async Task<(ImmutableArray<Resource> Resources, IDictionary<string, object?> Outputs)> RunProgramAsync(
         IReadOnlyDictionary<string, string>? config, Func<IDictionary<string, object?>> program)
@@ -131,4 +148,26 @@ internal sealed class LabHarness
                 .Add("value", Convert.ToBase64String(Encoding.UTF8.GetBytes(KubeConfig))))),
         _ => ImmutableDictionary<string, object>.Empty,
     };
+}
+
+/// <summary>
+/// A stack whose transformation, which Pulumi applies to every resource in the stack before it is registered,
+/// records the parent each resource was given (null: none, so the stack). Pulumi's mock engine builds URNs from the
+/// root type only, so parentage cannot be read from URNs there.
+/// </summary>
+internal sealed class ParentRecordingStack : Stack
+{
+    public static ConcurrentDictionary<Resource, Resource?> Parents { get; } = new();
+
+    public ParentRecordingStack()
+        : base(new StackOptions { ResourceTransformations = { Record } })
+    {
+        Lab.Build(StackSettings.Read(), null);
+    }
+
+    private static ResourceTransformationResult? Record(ResourceTransformationArgs args)
+    {
+        Parents[args.Resource] = args.Options.Parent;
+        return null;
+    }
 }

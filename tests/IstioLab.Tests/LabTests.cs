@@ -213,6 +213,20 @@ public class LabTests
     }
 
     [Fact]
+    public async Task TheGatewayServiceIsReadOnlyAfterTheBoundedWaitForItsIp()
+    {
+        var lab = new LabHarness();
+        await lab.RunAsync();
+
+        var wait = lab.OfType(ConfigGroupType).Single(r => r.Name == "istio-lab-mesh-ingress-wait");
+        Assert.Equal(LabManifest.IngressWaitYaml(LabSettings.Defaults), wait.Inputs["yaml"]);
+        Assert.Contains("kind: Job", Assert.IsType<string>(wait.Inputs["yaml"]), StringComparison.Ordinal);
+        var order = lab.Registered.ToList();
+        Assert.True(order.IndexOf(wait) < order.FindIndex(r => r.Type == "kubernetes:core/v1:Service"), "the gateway Service must be read after the wait");
+        Assert.True(order.FindIndex(r => r.Type == "kubernetes:core/v1:Namespace") < order.IndexOf(wait), "the wait Job runs in the application namespace");
+    }
+
+    [Fact]
     public async Task TheStoreUrlIsBuiltFromTheGatewayServicesIp()
     {
         var outputs = await new LabHarness().RunAsync();
@@ -246,20 +260,56 @@ public class LabTests
     public async Task EveryResourceIsTheChildOfAComponent()
     {
         var lab = new LabHarness();
-        var (resources, _) = await lab.RunProgramAsync(null, () => Lab.Build(StackSettings.Read(), null));
+        await lab.RunWithParentsRecordedAsync();
 
-        var types = lab.Registered.Select(r => r.Type).ToList();
-        Assert.Contains(AksCluster.Type, types);
-        Assert.Contains(StoreApp.Type, types);
-        Assert.Contains(MeshRouting.Type, types);
-        Assert.Contains(WorkshopChecksComponent.Type, types);
-        var custom = resources.OfType<CustomResource>().ToList();
-        Assert.NotEmpty(custom);
-        foreach (var resource in custom)
-        {
-            Assert.Contains("istiolab:index:", await ValueOf(resource.Urn), StringComparison.Ordinal);
-        }
+        var parents = ParentRecordingStack.Parents.Where(p => p.Key is not Stack).ToDictionary(p => p.Key, p => p.Value);
+        var components = parents.Keys.Where(r => r.GetResourceType().StartsWith("istiolab:index:", StringComparison.Ordinal)).ToList();
+        Assert.Equal(
+            [AksCluster.Type, MeshConfiguration.Type, MeshRouting.Type, StoreApp.Type, WorkshopChecksComponent.Type],
+            components.Select(c => c.GetResourceType()).Order(StringComparer.Ordinal));
+        Assert.All(components, c => Assert.Null(parents[c]));
+        var others = parents.Where(p => !components.Contains(p.Key)).ToList();
+        Assert.True(others.Count >= 10, $"expected every Azure and Kubernetes resource to be recorded; saw {others.Count}");
+        Assert.All(others, p => Assert.True(
+            p.Value is not null && components.Contains(p.Value),
+            $"{p.Key.GetResourceType()} {p.Key.GetResourceName()} has parent {p.Value?.GetResourceType() ?? "(the stack)"}, not one of the lab's components"));
     }
+
+    [Fact]
+    public async Task AnUnknownLabKeyFailsTheRunBeforeAnyResourceIsRegistered()
+    {
+        var lab = new LabHarness();
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => lab.RunAsync(Config(("istio-lab:istioRevison", "asm-1-30"))));
+
+        Assert.Contains("istio-lab:istioRevison = 'asm-1-30' is not a setting of this lab", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("istio-lab:istioRevision", error.ToString(), StringComparison.Ordinal);
+        Assert.Empty(lab.Registered);
+    }
+
+    [Fact]
+    public async Task TwoRunsWithTheSameConfigRegisterIdenticalInputs()
+    {
+        var config = Config(("istio-lab:istioRevision", "asm-1-29"), ("istio-lab:istioCanaryRevision", "asm-1-30"));
+        var first = new LabHarness();
+        await first.RunAsync(config);
+        var second = new LabHarness();
+        await second.RunAsync(config);
+
+        Assert.Equal(Describe(first), Describe(second));
+    }
+
+    private static List<string> Describe(LabHarness lab) =>
+        [.. lab.Registered
+            .Select(r => $"{r.Type} {r.Name} {r.Id} {System.Text.Json.JsonSerializer.Serialize(r.Inputs.OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary(p => p.Key, p => Canonical(p.Value)))}")
+            .Order(StringComparer.Ordinal)];
+
+    private static object Canonical(object value) => value switch
+    {
+        System.Collections.Immutable.ImmutableDictionary<string, object> map => map.OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary(p => p.Key, p => Canonical(p.Value)),
+        System.Collections.Immutable.ImmutableArray<object> list => list.Select(Canonical).ToList(),
+        _ => value.ToString() ?? "",
+    };
 
     [Fact]
     public async Task TheChecksRunAfterEverythingTheyVerify()
@@ -312,7 +362,7 @@ public class LabTests
         var outputs = await lab.RunAsync(Config(("istio-lab:checks", "false")));
 
         Assert.DoesNotContain(lab.Registered, r => r.Type == WorkshopChecksComponent.Type || r.Name == ChecksGroup);
-        Assert.Single(lab.OfType(ConfigGroupType));
+        Assert.Equal(["istio-lab-mesh-ingress-wait", "istio-lab-store-workloads"], lab.OfType(ConfigGroupType).Select(r => r.Name).Order(StringComparer.Ordinal));
         Assert.StartsWith("disabled", Assert.IsType<string>(outputs["checks"]), StringComparison.Ordinal);
     }
 }
