@@ -35,6 +35,12 @@ public sealed class AksCluster : ComponentResource
 
     public Pulumi.Kubernetes.Provider Provider { get; }
 
+    /// <summary>The resource group everything Azure of the lab lives in.</summary>
+    public ResourceGroup Group { get; }
+
+    /// <summary>The cluster's OIDC issuer, which federated credentials trust; empty while workload identity is off.</summary>
+    public Output<string> OidcIssuerUrl { get; }
+
     /// <summary>The cluster itself, for resources that must wait for it.</summary>
     public ManagedCluster Cluster { get; }
 
@@ -43,7 +49,7 @@ public sealed class AksCluster : ComponentResource
     {
         ArgumentNullException.ThrowIfNull(settings);
 
-        var group = new ResourceGroup($"{name}-rg", new ResourceGroupArgs
+        var group = Group = new ResourceGroup($"{name}-rg", new ResourceGroupArgs
         {
             ResourceGroupName = settings.ResourceGroupName,
             Location = settings.Location,
@@ -99,6 +105,22 @@ public sealed class AksCluster : ComponentResource
             clusterArgs.KubernetesVersion = version;
         }
 
+        // Managed Prometheus's agent, and workload identity for the pods that read the workspace and write to
+        // Grafana without a client secret. Off, the metrics profile says so; the OIDC issuer cannot be turned off
+        // once on, so it is only ever sent on.
+        clusterArgs.AzureMonitorProfile = new ManagedClusterAzureMonitorProfileArgs
+        {
+            Metrics = new ManagedClusterAzureMonitorProfileMetricsArgs { Enabled = settings.Observability },
+        };
+        if (settings.Observability)
+        {
+            clusterArgs.OidcIssuerProfile = new ManagedClusterOIDCIssuerProfileArgs { Enabled = true };
+            clusterArgs.SecurityProfile = new ManagedClusterSecurityProfileArgs
+            {
+                WorkloadIdentity = new ManagedClusterSecurityProfileWorkloadIdentityArgs { Enabled = true },
+            };
+        }
+
         Cluster = new ManagedCluster($"{name}-aks", clusterArgs, new CustomResourceOptions { Parent = this });
 
         // Credentials from the output-form invoke on names known at preview time, waiting for the cluster:
@@ -121,6 +143,7 @@ public sealed class AksCluster : ComponentResource
         }, new CustomResourceOptions { Parent = this });
 
         ResourceGroupName = group.Name;
+        OidcIssuerUrl = Cluster.OidcIssuerProfile.Apply(profile => profile?.IssuerURL ?? "");
         ClusterName = Cluster.Name;
         Revisions = Cluster.ServiceMeshProfile.Apply(profile =>
             profile?.Istio?.Revisions is { IsDefault: false } revisions ? revisions : ImmutableArray<string>.Empty);

@@ -20,14 +20,24 @@ public static class Lab
         var meshConfig = new MeshConfiguration($"{Name}-meshconfig", new MeshConfigurationArgs(settings, cluster.Provider, cluster.Revision));
         var store = new StoreApp($"{Name}-store", new StoreAppArgs(settings, cluster.Revision, rabbitMqPassword, cluster.Provider, meshConfig));
         var mesh = new MeshRouting($"{Name}-mesh", new MeshRoutingArgs(settings, cluster.Provider, cluster.Cluster, store.Namespace, store.Store));
+        var observability = settings.Observability
+            ? new Observability($"{Name}-observability", new ObservabilityArgs(settings, cluster, cluster.Provider))
+            : null;
 
         object checks = "disabled: istio-lab:checks is false";
         if (settings.Checks)
         {
+            List<Resource> verified = [store.Store, mesh.PeerAuthentication, mesh.Gateway, mesh.VirtualService];
+            if (observability is not null)
+            {
+                verified.AddRange([observability.InCluster, observability.Kiali]);
+            }
+
             checks = new WorkshopChecksComponent($"{Name}-checks", new WorkshopChecksArgs(
-                settings, cluster.Provider, cluster.Revision, mesh.IngressIp,
-                [store.Store, mesh.PeerAuthentication, mesh.Gateway, mesh.VirtualService])).Summary;
+                settings, cluster.Provider, cluster.Revision, mesh.IngressIp, verified)).Summary;
         }
+
+        const string ObservabilityOff = "disabled: istio-lab:observability is false";
 
         return new Dictionary<string, object?>
         {
@@ -39,6 +49,10 @@ public static class Lab
             ["storeUrl"] = mesh.StoreUrl,
             ["kubeconfig"] = cluster.KubeConfig,
             ["checks"] = checks,
+            ["grafanaUrl"] = observability?.GrafanaUrl ?? (object)ObservabilityOff,
+            ["prometheusQueryEndpoint"] = observability?.QueryEndpoint ?? (object)ObservabilityOff,
+            ["kialiPortForward"] = observability is null ? ObservabilityOff : Blueprint.Observability.Kiali.PortForwardCommand,
+            ["kialiToken"] = observability is null ? ObservabilityOff : Blueprint.Observability.Kiali.TokenCommand,
         };
     }
 }

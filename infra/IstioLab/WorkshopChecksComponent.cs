@@ -51,7 +51,7 @@ public sealed class WorkshopChecksComponent : ComponentResource
 
         Summary = facts.Apply(f => WorkshopChecks.Build(settings, f.Item1, f.Item2)
             .OfType<k8s.Models.V1Job>()
-            .Zip(WorkshopChecks.All)
+            .Zip(WorkshopChecks.Enabled(settings))
             .ToImmutableDictionary(pair => pair.Second.Name, pair => $"{pair.First.Metadata.NamespaceProperty}/{pair.First.Metadata.Name}: {pair.Second.Proves}"));
 
         RegisterOutputs(new Dictionary<string, object?> { ["checks"] = Summary });

@@ -79,4 +79,19 @@ public class ReadmeTests
         Assert.Contains($"pulumi config rm {ConfigKeys.IstioDataPlane.FullName}", readme, StringComparison.Ordinal);
         Assert.Contains(SharedMeshConfig.NamePrefix + "<revision>", readme, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void TheReadmeSaysHowLongTheObservabilityChecksWaitAndHowToOpenKiali()
+    {
+        var readme = Readme;
+
+        Assert.Contains(
+            $"{ObservabilityChecks.Attempts} attempts {ObservabilityChecks.IntervalSeconds} s apart, ended after {ObservabilityChecks.ActiveDeadlineSeconds} s",
+            readme,
+            StringComparison.Ordinal);
+        Assert.Contains("$(pulumi stack output kialiPortForward)", readme, StringComparison.Ordinal);
+        Assert.Contains("$(pulumi stack output kialiToken)", readme, StringComparison.Ordinal);
+        Assert.Contains($"chart `{Observability.Kiali.Chart}` {Observability.Kiali.ChartVersion}", readme, StringComparison.Ordinal);
+        Assert.Contains($"/d/{Observability.MeshDashboard.Uid}", readme, StringComparison.Ordinal);
+    }
 }

@@ -34,7 +34,7 @@ public sealed class RenderCommandTests : IDisposable
         Assert.Equal("", errors);
         var loaded = LabManifest.Load(output);
         Assert.Equal("asm-1-30", loaded.OfType<V1Namespace>().Single(n => n.Metadata.Labels.ContainsKey("istio.io/rev")).Metadata.Labels["istio.io/rev"]);
-        Assert.Equal(9, loaded.OfType<V1Deployment>().Count() + loaded.OfType<V1StatefulSet>().Count());
+        Assert.Equal(9, loaded.OfType<V1Deployment>().Count(d => d.Metadata.NamespaceProperty == "pets") + loaded.OfType<V1StatefulSet>().Count());
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class RenderCommandTests : IDisposable
         var (code, output, _) = Run("render", "--stack", "test", "--set", "istio-lab:storeVariant=quickstart");
 
         Assert.Equal(0, code);
-        Assert.Equal(4, LabManifest.Load(output).Count(o => o is V1Deployment or V1StatefulSet));
+        Assert.Equal(4, LabManifest.Load(output).Count(o => o is V1Deployment or V1StatefulSet && ((k8s.IKubernetesObject<V1ObjectMeta>)o).Metadata.NamespaceProperty == "pets"));
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public sealed class RenderCommandTests : IDisposable
         var (code, output, _) = Run("render", "--stack", "test");
 
         Assert.Equal(0, code);
-        Assert.Equal(4, LabManifest.Load(output).Count(o => o is V1Deployment or V1StatefulSet));
+        Assert.Equal(4, LabManifest.Load(output).Count(o => o is V1Deployment or V1StatefulSet && ((k8s.IKubernetesObject<V1ObjectMeta>)o).Metadata.NamespaceProperty == "pets"));
     }
 
     [Fact]
@@ -150,7 +150,7 @@ public sealed class RenderCommandTests : IDisposable
         Assert.Equal(0, RenderCommand.Run(["render", "--stack", "dev", "--set", "istio-lab:storeVariant=quickstart"], quick, ignored, repo));
 
         Assert.Equal(first.ToString(), second.ToString());
-        Assert.Equal(9, LabManifest.Load(first.ToString()).Count(o => o is V1Deployment or V1StatefulSet));
-        Assert.Equal(4, LabManifest.Load(quick.ToString()).Count(o => o is V1Deployment or V1StatefulSet));
+        Assert.Equal(9, LabManifest.Load(first.ToString()).Count(o => o is V1Deployment or V1StatefulSet && ((k8s.IKubernetesObject<V1ObjectMeta>)o).Metadata.NamespaceProperty == "pets"));
+        Assert.Equal(4, LabManifest.Load(quick.ToString()).Count(o => o is V1Deployment or V1StatefulSet && ((k8s.IKubernetesObject<V1ObjectMeta>)o).Metadata.NamespaceProperty == "pets"));
     }
 }

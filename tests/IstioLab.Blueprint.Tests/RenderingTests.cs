@@ -59,11 +59,12 @@ public class RenderingTests
     {
         var loaded = LabManifest.Load(Render(variant));
 
-        Assert.Equal(["pets", "pets-outside-mesh"], loaded.OfType<V1Namespace>().Select(n => n.Metadata.Name));
-        Assert.Equal(3, loaded.OfType<V1Job>().Count(j => j.Metadata.Name.StartsWith("check-", StringComparison.Ordinal)));
-        Assert.Equal(IngressAddressWait.Name, Assert.Single(loaded.OfType<V1Job>(), j => !j.Metadata.Name.StartsWith("check-", StringComparison.Ordinal)).Metadata.Name);
+        Assert.Equal(["pets", "istio-lab-monitoring", "pets-outside-mesh"], loaded.OfType<V1Namespace>().Select(n => n.Metadata.Name));
+        Assert.Equal(5, loaded.OfType<V1Job>().Count(j => j.Metadata.Name.StartsWith("check-", StringComparison.Ordinal)));
+        Assert.Single(loaded.OfType<V1Job>(), j => j.Metadata.Name == IngressAddressWait.Name);
+        Assert.Single(loaded.OfType<V1Job>(), j => j.Metadata.Name.StartsWith("dashboard-publisher-", StringComparison.Ordinal));
         Assert.Single(loaded.OfType<V1Secret>());
-        Assert.Equal(workloads, loaded.OfType<V1Deployment>().Count() + loaded.OfType<V1StatefulSet>().Count());
+        Assert.Equal(workloads, loaded.OfType<V1Deployment>().Count(d => d.Metadata.NamespaceProperty == "pets") + loaded.OfType<V1StatefulSet>().Count());
         Assert.Single(loaded.OfType<PeerAuthentication>());
         Assert.Single(loaded.OfType<Gateway>());
         Assert.Single(loaded.OfType<VirtualService>());
@@ -76,8 +77,8 @@ public class RenderingTests
 
         var objects = LabManifest.Build(settings, "asm-1-30", "pw", "20.1.2.3");
 
-        Assert.Equal(IngressAddressWait.Name, Assert.Single(objects.OfType<V1Job>()).Metadata.Name);
-        Assert.Equal(["pets"], objects.OfType<V1Namespace>().Select(n => n.Metadata.Name));
+        Assert.DoesNotContain(objects, o => o is V1Job j && j.Metadata.Name.StartsWith("check-", StringComparison.Ordinal));
+        Assert.DoesNotContain(objects, o => o is V1Namespace n && n.Metadata.Name == "pets-outside-mesh");
     }
 
     [Theory]

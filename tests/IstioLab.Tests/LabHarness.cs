@@ -17,6 +17,18 @@ internal sealed class LabHarness
 {
     public const string ClusterRevision = "asm-1-27";
     public const string GatewayIp = "20.50.60.70";
+    public const string SubscriptionId = "00000000-1111-2222-3333-444444444444";
+    public const string DeployerObjectId = "99999999-8888-7777-6666-555555555555";
+    public const string OidcIssuer = "https://westeurope.oic.prod-aks.azure.com/tenant-id/cluster-id/";
+    public const string QueryEndpoint = "https://istio-lab-aks-amw-abcd.westeurope.prometheus.monitor.azure.com";
+    public const string GrafanaEndpoint = "https://grafana-istio-lab-aks-abcd.weu.grafana.azure.com";
+    public const string GrafanaPrincipalId = "grafana-principal-id";
+
+    /// <summary>What the mocks report as a user-assigned identity's client and principal ids, from its Azure name.</summary>
+    public static string ClientIdOf(string identityName) => $"{identityName}-client-id";
+
+    public static string PrincipalIdOf(string identityName) => $"{identityName}-principal-id";
+
     public const string KubeConfig = "apiVersion: v1\nkind: Config\nclusters:\n- name: istio-lab\n  cluster:\n    server: https://istio-lab.hcp.westeurope.azmk8s.io:443\n";
 
     private readonly ConcurrentQueue<MockResourceArgs> registered = new();
@@ -116,12 +128,38 @@ internal sealed class LabHarness
                     && Map(istio).TryGetValue("revisions", out var revisions)
                         ? List(revisions)
                         : ImmutableArray.Create<object>(ClusterRevision);
+                if (state.TryGetValue("oidcIssuerProfile", out var oidc) && Map(oidc).TryGetValue("enabled", out var on) && on is true)
+                {
+                    state = state.SetItem("oidcIssuerProfile", ImmutableDictionary<string, object>.Empty.Add("enabled", true).Add("issuerURL", OidcIssuer));
+                }
+
                 state = state
                     .SetItem("name", state["resourceName"])
+                    .SetItem("identity", Map(state["identity"]).SetItem("principalId", "cluster-principal-id"))
                     .SetItem("fqdn", $"{state["resourceName"]}.hcp.westeurope.azmk8s.io")
                     .SetItem("serviceMeshProfile", ImmutableDictionary<string, object>.Empty
                         .Add("mode", "Istio")
                         .Add("istio", ImmutableDictionary<string, object>.Empty.Add("revisions", configured)));
+                break;
+
+            case "azure-native:monitor:AzureMonitorWorkspace":
+                state = state.SetItem("metrics", ImmutableDictionary<string, object>.Empty
+                    .Add("internalId", "mac_0000").Add("prometheusQueryEndpoint", QueryEndpoint));
+                break;
+
+            case "azure-native:dashboard:Grafana":
+                state = state
+                    .SetItem("identity", Map(state["identity"]).SetItem("principalId", GrafanaPrincipalId).SetItem("tenantId", "tenant-id"))
+                    .SetItem("properties", Map(state["properties"]).SetItem("endpoint", GrafanaEndpoint));
+                break;
+
+            case "azure-native:managedidentity:UserAssignedIdentity":
+                var identityName = (string)state["resourceName"];
+                state = state
+                    .SetItem("name", identityName)
+                    .SetItem("clientId", ClientIdOf(identityName))
+                    .SetItem("principalId", PrincipalIdOf(identityName))
+                    .SetItem("tenantId", "tenant-id");
                 break;
 
             case "kubernetes:core/v1:Service" when !string.IsNullOrEmpty(args.Id):
@@ -146,6 +184,11 @@ internal sealed class LabHarness
             .Add("kubeconfigs", ImmutableArray.Create<object>(ImmutableDictionary<string, object>.Empty
                 .Add("name", "clusterUser")
                 .Add("value", Convert.ToBase64String(Encoding.UTF8.GetBytes(KubeConfig))))),
+        "azure-native:authorization:getClientConfig" => ImmutableDictionary<string, object>.Empty
+            .Add("clientId", "deployer-client-id")
+            .Add("objectId", DeployerObjectId)
+            .Add("subscriptionId", SubscriptionId)
+            .Add("tenantId", "tenant-id"),
         _ => ImmutableDictionary<string, object>.Empty,
     };
 }

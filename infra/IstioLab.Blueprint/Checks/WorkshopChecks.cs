@@ -39,7 +39,15 @@ public static class WorkshopChecks
     public static CheckDefinition Inside { get; } = new("inside", "a client inside the mesh reaches store-front with HTTP 200 (mTLS between sidecars)");
     public static CheckDefinition Gateway { get; } = new("gateway", $"the ingress gateway's public IP serves the store page (HTTP 200, '{StoreTitle}')");
 
-    public static IReadOnlyList<CheckDefinition> All { get; } = [Outside, Inside, Gateway];
+    /// <summary>Every check the lab knows, whether or not a stack's settings enable it.</summary>
+    public static IReadOnlyList<CheckDefinition> All { get; } = [Outside, Inside, Gateway, ObservabilityChecks.Metrics, ObservabilityChecks.Kiali];
+
+    /// <summary>The checks a stack runs, in the order <see cref="Build"/> gives their Jobs.</summary>
+    public static IReadOnlyList<CheckDefinition> Enabled(LabSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return [Outside, Inside, Gateway, .. settings.Observability ? ObservabilityChecks.Definitions : []];
+    }
 
     /// <summary>
     /// Plaintext from outside the mesh: a STRICT sidecar accepts the TCP connection and drops it when no TLS
@@ -120,13 +128,18 @@ public static class WorkshopChecks
     }
 
     /// <summary>The outside namespace and the three Jobs, for a cluster on <paramref name="revision"/> with its gateway at <paramref name="ingressIp"/>.</summary>
-    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(LabSettings settings, string revision, string ingressIp) =>
-    [
-        OutsideNamespace(settings),
-        OutsideJob(settings, revision),
-        InsideJob(settings, revision),
-        GatewayJob(settings, ingressIp),
-    ];
+    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(LabSettings settings, string revision, string ingressIp)
+    {
+        var gateway = GatewayJob(settings, ingressIp);
+        return
+        [
+            OutsideNamespace(settings),
+            OutsideJob(settings, revision),
+            InsideJob(settings, revision),
+            gateway,
+            .. settings.Observability ? ObservabilityChecks.Build(settings, gateway) : [],
+        ];
+    }
 
     public static V1Job OutsideJob(LabSettings settings, string revision)
     {
@@ -155,7 +168,21 @@ public static class WorkshopChecks
     public static string ShortHash(string text) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..10];
 
-    private static V1Job Job(CheckDefinition check, string ns, string script, string url, bool inMesh, IEnumerable<object> verified, IEnumerable<string> facts, IEnumerable<V1EnvVar>? extraEnv = null)
+    /// <summary>
+    /// The annotation that makes a YAML ConfigGroup create an object only after another is ready: for a Job, after it
+    /// has completed.
+    /// </summary>
+    public const string DependsOnAnnotation = "config.kubernetes.io/depends-on";
+
+    /// <summary>The value of <see cref="DependsOnAnnotation"/> naming <paramref name="job"/>.</summary>
+    public static string DependsOn(V1Job job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return $"batch/namespaces/{job.Metadata.NamespaceProperty}/Job/{job.Metadata.Name}";
+    }
+
+    /// <summary>A check Job; <paramref name="customize"/> adds what one check needs beyond the others, before the name is hashed.</summary>
+    internal static V1Job Job(CheckDefinition check, string ns, string script, string url, bool inMesh, IEnumerable<object> verified, IEnumerable<string> facts, IEnumerable<V1EnvVar>? extraEnv = null, Action<V1Job>? customize = null)
     {
         var labels = Kube.Labels($"check-{check.Name}", "check", "1", partOf: Kube.ManagedBy);
         if (!inMesh)
@@ -219,6 +246,8 @@ public static class WorkshopChecks
                 },
             },
         };
+
+        customize?.Invoke(job);
 
         // What the check verifies (objects and live facts such as the revision or the IP) and the check itself.
         var fingerprint = ShortHash(KubernetesYaml.SerializeAll(verified.Append(job)) + "\n" + string.Join("\n", facts));

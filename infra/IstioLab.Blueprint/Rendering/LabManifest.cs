@@ -1,5 +1,6 @@
 using IstioLab.Blueprint.Checks;
 using IstioLab.Blueprint.Mesh;
+using IstioLab.Blueprint.Observability;
 using IstioLab.Blueprint.Settings;
 using IstioLab.Blueprint.Store;
 using k8s;
@@ -29,6 +30,10 @@ public static class LabManifest
 
     /// <summary>All objects of a stack, given the values known only at deploy time; the checks last, when enabled.</summary>
     public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(LabSettings settings, string revision, string rabbitMqPassword, string ingressIp) =>
+        Build(settings, revision, rabbitMqPassword, ingressIp, MonitoringFacts.Placeholders);
+
+    /// <summary>All objects of a stack, with the observability objects' Azure facts given too.</summary>
+    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(LabSettings settings, string revision, string rabbitMqPassword, string ingressIp, MonitoringFacts monitoring) =>
     [
         .. MeshRevisionsFor(settings, revision).Select(r => SharedMeshConfig.For(settings, r)),
         MeshManifest.ApplicationNamespace(settings, revision),
@@ -38,6 +43,7 @@ public static class LabManifest
         MeshManifest.StoreGateway(settings),
         MeshManifest.StoreRoute(settings),
         .. IngressAddressWait.Build(settings),
+        .. settings.Observability ? MonitoringYamlObjects(settings, monitoring) : [],
         .. settings.Checks ? WorkshopChecks.Build(settings, revision, ingressIp) : [],
     ];
 
@@ -54,6 +60,12 @@ public static class LabManifest
 
     /// <summary>The wait for the gateway's public IP: what the Pulumi program's ingress-wait ConfigGroup applies.</summary>
     public static string IngressWaitYaml(LabSettings settings) => ToYaml(IngressAddressWait.Build(settings));
+
+    /// <summary>The monitoring objects and Kiali's login account: what the Pulumi program's monitoring ConfigGroup applies.</summary>
+    public static string MonitoringYaml(LabSettings settings, MonitoringFacts facts) => ToYaml(MonitoringYamlObjects(settings, facts));
+
+    private static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> MonitoringYamlObjects(LabSettings settings, MonitoringFacts facts) =>
+        [.. MonitoringManifest.Build(settings, facts), .. Kiali.Login()];
 
     /// <summary>The store alone (no namespace, no Secret, no Istio objects): what the Pulumi program's ConfigGroup applies.</summary>
     public static string StoreYaml(LabSettings settings) => ToYaml(StoreManifest.Build(settings));

@@ -25,6 +25,9 @@ public static class PlainTree
             ?? throw new ArgumentException($"{value.GetType().Name} does not serialize to an object", nameof(value));
     }
 
+    /// <summary>A JSON element as plain data.</summary>
+    public static object OfJson(JsonElement element) => Convert(element);
+
     private static object Convert(JsonElement element) => element.ValueKind switch
     {
         JsonValueKind.Object => element.EnumerateObject().ToDictionary(p => p.Name, p => Convert(p.Value)),

@@ -84,10 +84,19 @@ public static class ConfigKeys
         "istio-lab:checks", ConfigValueType.TrueOrFalse, "true",
         "Run the workshop's checks (mTLS refuses plaintext, in-mesh traffic works, the gateway serves the store) as Jobs at the end of every update.");
 
+    public static readonly ConfigKey Observability = new(
+        "istio-lab:observability", ConfigValueType.TrueOrFalse, "true",
+        "Watch the mesh: managed Prometheus (Azure Monitor workspace) scraping istiod and every sidecar, Managed Grafana with the store's mesh dashboard, Kiali, and the metrics and kiali checks; false creates none of it.");
+
+    public static readonly ConfigKey GrafanaAdminObjectId = new(
+        "istio-lab:grafanaAdminObjectId", ConfigValueType.Text, "",
+        "Entra object id (a GUID) of the user or group given Grafana Admin on the Managed Grafana; empty for the principal that runs pulumi up.");
+
     /// <summary>All keys, in the order users read them.</summary>
     public static IReadOnlyList<ConfigKey> All { get; } =
     [
         Location, ResourceGroupName, ClusterName, KubernetesVersion, NodeCount, NodeVmSize,
         IstioRevision, IstioCanaryRevision, IstioDataPlane, StoreVariant, AppNamespace, RabbitMqUsername, RabbitMqPassword, Checks,
+        Observability, GrafanaAdminObjectId,
     ];
 }

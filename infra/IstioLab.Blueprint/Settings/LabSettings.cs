@@ -74,6 +74,12 @@ public sealed partial record LabSettings
     public required string RabbitMqUsername { get; init; }
     public required bool Checks { get; init; }
 
+    /// <summary>Managed Prometheus, Managed Grafana, Kiali and their checks.</summary>
+    public bool Observability { get; init; } = true;
+
+    /// <summary>Who gets Grafana Admin; null for the principal that runs the deployment.</summary>
+    public string? GrafanaAdminObjectId { get; init; }
+
     /// <summary>Suffix of the namespace, outside the mesh, where the plaintext and gateway checks run.</summary>
     public const string OutsideNamespaceSuffix = "-outside-mesh";
 
@@ -189,6 +195,17 @@ public sealed partial record LabSettings
         var checksValid = bool.TryParse(checksText, out var checks);
         Check(errors, ConfigKeys.Checks, checksText, checksValid, "true or false");
 
+        var observabilityText = Value(ConfigKeys.Observability);
+        var observabilityValid = bool.TryParse(observabilityText, out var observability);
+        Check(errors, ConfigKeys.Observability, observabilityText, observabilityValid, "true or false");
+
+        var grafanaAdmin = Optional(ConfigKeys.GrafanaAdminObjectId);
+        if (grafanaAdmin is not null)
+        {
+            Check(errors, ConfigKeys.GrafanaAdminObjectId, grafanaAdmin, Guid.TryParseExact(grafanaAdmin, "D", out _),
+                "an Entra object id in GUID form (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx: `az ad signed-in-user show --query id -o tsv`), or empty for the principal that runs pulumi up");
+        }
+
         if (errors.Count > 0)
         {
             throw new LabSettingsException(errors);
@@ -209,6 +226,8 @@ public sealed partial record LabSettings
             AppNamespace = appNamespace,
             RabbitMqUsername = user,
             Checks = checks,
+            Observability = observability,
+            GrafanaAdminObjectId = grafanaAdmin?.ToLowerInvariant(),
         };
     }
 

@@ -1,0 +1,82 @@
+using System.Security.Cryptography;
+using System.Text;
+using IstioLab.Blueprint.Settings;
+
+namespace IstioLab.Blueprint.Observability;
+
+/// <summary>
+/// The Azure names of the observability resources, derived from the settings and fitted to each type's rules, so a
+/// second preview shows no change. Role-assignment names are name-based GUIDs (RFC 4122 version 5) of what they
+/// grant, so they are stable too and never collide between stacks.
+/// </summary>
+public static class AzureNames
+{
+    /// <summary>Built-in role ids (the same in every tenant).</summary>
+    public const string MonitoringDataReaderRole = "b0d8363b-8ddd-447d-831f-62ca05bff136";
+    public const string GrafanaAdminRole = "22926164-76b3-42b3-bc55-97df8dab3e41";
+    public const string GrafanaEditorRole = "a79a5197-3a5c-4973-a920-486035ffd60f";
+
+    public const int WorkspaceMaxLength = 44;
+    public const int DataCollectionEndpointMaxLength = 44;
+    public const int DataCollectionRuleMaxLength = 64;
+    public const int GrafanaMaxLength = 23;
+
+    /// <summary>The Azure Monitor workspace (Microsoft.Monitor/accounts): 4-44 letters, digits and '-'.</summary>
+    public static string Workspace(LabSettings settings) => Fit($"{Cluster(settings)}-amw", WorkspaceMaxLength);
+
+    /// <summary>What Microsoft's onboarding templates call the endpoint, rule and association: <c>MSProm-&lt;location&gt;-&lt;cluster&gt;</c>.</summary>
+    public static string DataCollectionEndpoint(LabSettings settings) => Fit(MsProm(settings), DataCollectionEndpointMaxLength);
+
+    public static string DataCollectionRule(LabSettings settings) => Fit(MsProm(settings), DataCollectionRuleMaxLength);
+
+    public static string DataCollectionRuleAssociation(LabSettings settings) => Fit(MsProm(settings), DataCollectionRuleMaxLength);
+
+    public static string NodeRuleGroup(LabSettings settings) => $"NodeRecordingRulesRuleGroup-{Cluster(settings)}";
+
+    public static string KubernetesRuleGroup(LabSettings settings) => $"KubernetesRecordingRulesRuleGroup-{Cluster(settings)}";
+
+    /// <summary>Managed Grafana: 2-23 letters, digits and '-', starting with a letter and ending with a letter or digit.</summary>
+    public static string Grafana(LabSettings settings) => Fit("grafana-" + Cluster(settings), GrafanaMaxLength);
+
+    /// <summary>The user-assigned identity the metrics proxy signs in as (workload identity).</summary>
+    public static string MetricsReaderIdentity(LabSettings settings) => Fit($"{Cluster(settings)}-metrics-reader", 128);
+
+    /// <summary>The user-assigned identity the dashboard Job signs in to Grafana as.</summary>
+    public static string DashboardPublisherIdentity(LabSettings settings) => Fit($"{Cluster(settings)}-dashboard-publisher", 128);
+
+    /// <summary>A stable GUID naming one role assignment of this stack: what it grants, to whom, where.</summary>
+    public static string RoleAssignment(LabSettings settings, string purpose)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentException.ThrowIfNullOrEmpty(purpose);
+        return NameBasedGuid($"{settings.Location}/{settings.ResourceGroupName}/{settings.ClusterName}/{purpose}").ToString("D");
+    }
+
+    /// <summary>An RFC 4122 version-5 (SHA-1, name-based) GUID in the URL namespace.</summary>
+    public static Guid NameBasedGuid(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        Span<byte> ns = [0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8];
+        var input = new byte[ns.Length + Encoding.UTF8.GetByteCount(name)];
+        ns.CopyTo(input);
+        Encoding.UTF8.GetBytes(name, input.AsSpan(ns.Length));
+#pragma warning disable CA5350 // SHA-1 is what RFC 4122 version 5 prescribes; this names things, it protects nothing.
+        var hash = SHA1.HashData(input);
+#pragma warning restore CA5350
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x50);
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        return new Guid(hash.AsSpan(0, 16), bigEndian: true);
+    }
+
+    private static string MsProm(LabSettings settings) => $"MSProm-{settings.Location}-{Cluster(settings)}";
+
+    /// <summary>The cluster name with '_' (which several of these types refuse) as '-'.</summary>
+    private static string Cluster(LabSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings.ClusterName.Replace('_', '-');
+    }
+
+    /// <summary>Cut to <paramref name="max"/> characters without ending on '-'.</summary>
+    private static string Fit(string name, int max) => (name.Length <= max ? name : name[..max]).TrimEnd('-');
+}
