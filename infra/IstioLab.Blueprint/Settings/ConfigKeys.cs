@@ -76,10 +76,15 @@ public static class ConfigKeys
         "istio-lab:checks", ConfigValueType.TrueOrFalse, "true",
         "Run the workshop's checks (mTLS refuses plaintext, in-mesh traffic works, the gateway serves the store) as Jobs at the end of every update.");
 
+    public static readonly ConfigKey Authorization = new(
+        "istio-lab:authorization", ConfigValueType.Text, "open",
+        "Calls between the store's workloads: open (any meshed workload may call any other, as in the workshop), dry-run (the allow-list only logs what it would deny) or allow-list (deny by default; only the store's real calls are allowed).");
+
     /// <summary>All keys, in the order users read them.</summary>
     public static IReadOnlyList<ConfigKey> All { get; } =
     [
         Location, ResourceGroupName, ClusterName, KubernetesVersion, NodeCount, NodeVmSize,
         IstioRevision, StoreVariant, AppNamespace, RabbitMqUsername, RabbitMqPassword, Checks,
+        Authorization,
     ];
 }

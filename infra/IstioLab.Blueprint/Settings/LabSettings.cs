@@ -140,6 +140,8 @@ public sealed partial record LabSettings
         var checksValid = bool.TryParse(checksText, out var checks);
         Check(errors, ConfigKeys.Checks, checksText, checksValid, "true or false");
 
+        var authorization = ParseAuthorization(Value(ConfigKeys.Authorization), errors);
+
         if (errors.Count > 0)
         {
             throw new LabSettingsException(errors);
@@ -158,6 +160,7 @@ public sealed partial record LabSettings
             AppNamespace = appNamespace,
             RabbitMqUsername = user,
             Checks = checks,
+            Authorization = authorization,
         };
     }
 
