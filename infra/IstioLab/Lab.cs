@@ -19,13 +19,14 @@ public static class Lab
         var cluster = new AksCluster($"{Name}-cluster", settings);
         var store = new StoreApp($"{Name}-store", new StoreAppArgs(settings, cluster.Revision, rabbitMqPassword, cluster.Provider));
         var mesh = new MeshRouting($"{Name}-mesh", new MeshRoutingArgs(settings, cluster.Provider, cluster.Cluster, store.Namespace, store.Store));
+        var authorization = new StoreAuthorization($"{Name}-authorization", new StoreAuthorizationArgs(settings, cluster.Provider, cluster.Cluster, store.Namespace, store.Store));
 
         object checks = "disabled: istio-lab:checks is false";
         if (settings.Checks)
         {
             checks = new WorkshopChecksComponent($"{Name}-checks", new WorkshopChecksArgs(
                 settings, cluster.Provider, cluster.Revision, mesh.IngressIp,
-                [store.Store, mesh.PeerAuthentication, mesh.Gateway, mesh.VirtualService])).Summary;
+                [store.Store, mesh.PeerAuthentication, mesh.Gateway, mesh.VirtualService, .. authorization.Policies])).Summary;
         }
 
         return new Dictionary<string, object?>
