@@ -23,11 +23,12 @@ public static class Lab
         var observability = settings.Observability
             ? new Observability($"{Name}-observability", new ObservabilityArgs(settings, cluster, cluster.Provider))
             : null;
+        var authorization = new StoreAuthorization($"{Name}-authorization", new StoreAuthorizationArgs(settings, cluster.Provider, cluster.Cluster, store.Namespace, store.Store));
 
         object checks = "disabled: istio-lab:checks is false";
         if (settings.Checks)
         {
-            List<Resource> verified = [store.Store, mesh.PeerAuthentication, mesh.Gateway, mesh.VirtualService];
+            List<Resource> verified = [store.Store, mesh.PeerAuthentication, mesh.Gateway, mesh.VirtualService, .. authorization.Policies];
             if (observability is not null)
             {
                 verified.AddRange([observability.InCluster, observability.Kiali]);

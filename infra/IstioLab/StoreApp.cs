@@ -22,8 +22,8 @@ public sealed record StoreAppArgs(LabSettings Settings, Output<string> Revision,
 
 /// <summary>
 /// Workshop steps 3-4: the application namespace labelled with the cluster's revision (created first, so
-/// sidecars are injected at first start), the RabbitMQ credentials Secret, and the AKS Store Demo applied from
-/// the blueprint's YAML.
+/// sidecars are injected at first start), the RabbitMQ credentials Secret, one ServiceAccount per workload, and the
+/// AKS Store Demo applied from the blueprint's YAML after both.
 /// </summary>
 public sealed class StoreApp : ComponentResource
 {
@@ -32,6 +32,9 @@ public sealed class StoreApp : ComponentResource
     public Namespace Namespace { get; }
     public Secret Credentials { get; }
     public ConfigGroup Store { get; }
+
+    /// <summary>Each workload's own identity, created before the workloads that run as it.</summary>
+    public IReadOnlyList<ServiceAccount> ServiceAccounts { get; }
 
     public StoreApp(string name, StoreAppArgs args, ComponentResourceOptions? options = null)
         : base(Type, name, options)
@@ -76,11 +79,23 @@ public sealed class StoreApp : ComponentResource
             StringData = stringData,
         }, new CustomResourceOptions { Parent = this, Provider = args.Provider, DependsOn = { Namespace } });
 
+        ServiceAccounts = [.. StoreManifest.ServiceAccounts(settings).Select(sa => new ServiceAccount($"{name}-sa-{sa.Metadata.Name}", new ServiceAccountArgs
+        {
+            Metadata = KubeArgs.Meta(sa.Metadata),
+            AutomountServiceAccountToken = sa.AutomountServiceAccountToken,
+        }, new CustomResourceOptions { Parent = this, Provider = args.Provider, DependsOn = { Namespace } }))];
+
         // The store's YAML is known at preview time and holds no secret, so pull requests show real diffs.
+        var storeOptions = new ComponentResourceOptions { Parent = this, Provider = args.Provider, DependsOn = { Namespace, Credentials } };
+        foreach (var account in ServiceAccounts)
+        {
+            storeOptions.DependsOn.Add(account);
+        }
+
         Store = new ConfigGroup($"{name}-workloads", new ConfigGroupArgs
         {
             Yaml = LabManifest.StoreYaml(settings),
-        }, new ComponentResourceOptions { Parent = this, Provider = args.Provider, DependsOn = { Namespace, Credentials } });
+        }, storeOptions);
 
         RegisterOutputs(new Dictionary<string, object?>
         {

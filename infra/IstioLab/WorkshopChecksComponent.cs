@@ -3,6 +3,8 @@ using IstioLab.Blueprint.Checks;
 using IstioLab.Blueprint.Rendering;
 using IstioLab.Blueprint.Settings;
 using Pulumi;
+using Pulumi.Kubernetes.Core.V1;
+using Pulumi.Kubernetes.Types.Inputs.Core.V1;
 using Pulumi.Kubernetes.Types.Inputs.Yaml.V2;
 using Pulumi.Kubernetes.Yaml.V2;
 
@@ -13,7 +15,7 @@ namespace IstioLab;
 /// <param name="Provider">The cluster's explicit Kubernetes provider.</param>
 /// <param name="Revision">The cluster's Istio revision.</param>
 /// <param name="IngressIp">The ingress gateway's public IP.</param>
-/// <param name="Verified">The store, the PeerAuthentication, the Gateway and the VirtualService.</param>
+/// <param name="Verified">The store, the PeerAuthentication, the Gateway, the VirtualService and the AuthorizationPolicies.</param>
 public sealed record WorkshopChecksArgs(LabSettings Settings, ProviderResource Provider, Output<string> Revision, Output<string> IngressIp, IReadOnlyList<Resource> Verified);
 
 /// <summary>
@@ -27,6 +29,9 @@ public sealed class WorkshopChecksComponent : ComponentResource
 
     public ConfigGroup Jobs { get; }
 
+    /// <summary>The in-mesh checks' own identities, which the allow-list knows by name.</summary>
+    public IReadOnlyList<ServiceAccount> ServiceAccounts { get; }
+
     /// <summary>Each check's name, the Job that runs it, and what it proves.</summary>
     public Output<ImmutableDictionary<string, string>> Summary { get; }
 
@@ -37,8 +42,26 @@ public sealed class WorkshopChecksComponent : ComponentResource
         var settings = args.Settings;
         var facts = Output.Tuple(args.Revision, args.IngressIp);
 
+        // In the application namespace, so after the store (and so after the namespace), like the Jobs themselves.
+        CustomResourceOptions AccountOptions()
+        {
+            var opts = new CustomResourceOptions { Parent = this, Provider = args.Provider };
+            foreach (var resource in args.Verified)
+            {
+                opts.DependsOn.Add(resource);
+            }
+
+            return opts;
+        }
+
+        ServiceAccounts = [.. WorkshopChecks.ServiceAccounts(settings).Select(sa => new ServiceAccount($"{name}-sa-{sa.Metadata.Name}", new ServiceAccountArgs
+        {
+            Metadata = KubeArgs.Meta(sa.Metadata),
+            AutomountServiceAccountToken = sa.AutomountServiceAccountToken,
+        }, AccountOptions()))];
+
         var jobOptions = new ComponentResourceOptions { Parent = this, Provider = args.Provider };
-        foreach (var resource in args.Verified)
+        foreach (var resource in args.Verified.Concat(ServiceAccounts))
         {
             jobOptions.DependsOn.Add(resource);
         }
@@ -51,7 +74,7 @@ public sealed class WorkshopChecksComponent : ComponentResource
 
         Summary = facts.Apply(f => WorkshopChecks.Build(settings, f.Item1, f.Item2)
             .OfType<k8s.Models.V1Job>()
-            .Zip(WorkshopChecks.Enabled(settings))
+            .Zip(WorkshopChecks.For(settings))
             .ToImmutableDictionary(pair => pair.Second.Name, pair => $"{pair.First.Metadata.NamespaceProperty}/{pair.First.Metadata.Name}: {pair.Second.Proves}"));
 
         RegisterOutputs(new Dictionary<string, object?> { ["checks"] = Summary });

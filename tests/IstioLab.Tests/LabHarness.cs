@@ -32,6 +32,7 @@ internal sealed class LabHarness
     public const string KubeConfig = "apiVersion: v1\nkind: Config\nclusters:\n- name: istio-lab\n  cluster:\n    server: https://istio-lab.hcp.westeurope.azmk8s.io:443\n";
 
     private readonly ConcurrentQueue<MockResourceArgs> registered = new();
+    private readonly ConcurrentQueue<(bool Done, string Name)> timeline = new();
 
     // Loose: IMocks.RegisterResourceOutputs has a default implementation that a strict mock would reject.
     public Mock<IMocks> Mocks { get; } = new(MockBehavior.Loose);
@@ -39,10 +40,36 @@ internal sealed class LabHarness
     /// <summary>Every resource the program registered or read, in the order the engine saw them.</summary>
     public IReadOnlyList<MockResourceArgs> Registered => [.. registered];
 
+    /// <summary>
+    /// Resources whose registration the mock engine answers only after a pause. A resource that does not wait for them
+    /// then registers before they complete, which <see cref="WaitedFor"/> detects.
+    /// </summary>
+    public Func<MockResourceArgs, bool> Slow { get; set; } = _ => false;
+
+    /// <summary>Whether <paramref name="dependent"/> was registered only after the engine answered for <paramref name="dependency"/>.</summary>
+    public bool WaitedFor(string dependent, string dependency)
+    {
+        var events = timeline.ToList();
+        var done = events.IndexOf((true, dependency));
+        var start = events.IndexOf((false, dependent));
+        return done >= 0 && start > done;
+    }
+
     public LabHarness()
     {
         Mocks.Setup(m => m.NewResourceAsync(It.IsAny<MockResourceArgs>()))
-            .ReturnsAsync((MockResourceArgs args) => NewResource(args));
+            .Returns(async (MockResourceArgs args) =>
+            {
+                timeline.Enqueue((false, args.Name!));
+                var result = NewResource(args);
+                if (Slow(args))
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(300));
+                }
+
+                timeline.Enqueue((true, args.Name!));
+                return result;
+            });
         Mocks.Setup(m => m.CallAsync(It.IsAny<MockCallArgs>()))
             .ReturnsAsync((MockCallArgs args) => (object)Call(args));
     }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using IstioLab.Blueprint.Mesh;
+using IstioLab.Blueprint.Security;
 using IstioLab.Blueprint.Settings;
 using IstioLab.Blueprint.Store;
 using k8s;
@@ -12,7 +13,7 @@ namespace IstioLab.Blueprint.Checks;
 public sealed record CheckDefinition(string Name, string Proves);
 
 /// <summary>
-/// The workshop's three manual checks as Jobs. Each retries for a bounded time (workloads may still be starting),
+/// The workshop's three manual checks as Jobs, and with the allow-list a fourth that proves default-deny. Each retries for a bounded time (workloads may still be starting),
 /// prints one line saying what it saw, and ends with exit 0 only on the expected outcome; <c>backoffLimit</c> and
 /// <c>activeDeadlineSeconds</c> end a failing check in minutes. A Job's name carries a short hash of the Job and
 /// of everything it verifies, so a change to those runs it again on the next update and no change leaves it be.
@@ -39,15 +40,67 @@ public static class WorkshopChecks
     public static CheckDefinition Inside { get; } = new("inside", "a client inside the mesh reaches store-front with HTTP 200 (mTLS between sidecars)");
     public static CheckDefinition Gateway { get; } = new("gateway", $"the ingress gateway's public IP serves the store page (HTTP 200, '{StoreTitle}')");
 
-    /// <summary>Every check the lab knows, whether or not a stack's settings enable it.</summary>
-    public static IReadOnlyList<CheckDefinition> All { get; } = [Outside, Inside, Gateway, ObservabilityChecks.Metrics, ObservabilityChecks.Kiali];
+    public static CheckDefinition Denied { get; } = new("denied", $"an identity the allow-list does not name gets HTTP 403 '{AccessDenied}' from product-service (default-deny)");
 
-    /// <summary>The checks a stack runs, in the order <see cref="Build"/> gives their Jobs.</summary>
-    public static IReadOnlyList<CheckDefinition> Enabled(LabSettings settings)
+    /// <summary>Every check the lab knows; <see cref="For"/> says which of them a stack runs.</summary>
+    public static IReadOnlyList<CheckDefinition> All { get; } = [Outside, Inside, Gateway, Denied, ObservabilityChecks.Metrics, ObservabilityChecks.Kiali];
+
+    /// <summary>The body of the 403 a callee's sidecar answers when no policy allows the request.</summary>
+    public const string AccessDenied = "RBAC: access denied";
+
+    /// <summary>The workload the denied check calls: one that every variant deploys and only front ends may call.</summary>
+    public const string DeniedTarget = "product-service";
+
+    /// <summary>
+    /// The checks a stack runs, in the order of its Jobs: <c>denied</c> only where the allow-list is enforced,
+    /// <c>metrics</c> and <c>kiali</c> only with observability.
+    /// </summary>
+    public static IReadOnlyList<CheckDefinition> For(LabSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return [Outside, Inside, Gateway, .. settings.Observability ? ObservabilityChecks.Definitions : []];
+        return
+        [
+            Outside, Inside, Gateway,
+            .. settings.Authorization == AuthorizationMode.AllowList ? [Denied] : Array.Empty<CheckDefinition>(),
+            .. settings.Observability ? ObservabilityChecks.Definitions : [],
+        ];
     }
+
+    /// <summary>The service account an in-mesh check runs as: its own identity, which the allow-list knows by name.</summary>
+    public static string ServiceAccountName(CheckDefinition check)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        return $"check-{check.Name}";
+    }
+
+    /// <summary>
+    /// The checks that run inside the mesh, as callers: <c>inside</c> calls store-front, as a browser's request through the
+    /// gateway would; <c>denied</c> declares no call at all, so the allow-list grants it nothing.
+    /// </summary>
+    public static IReadOnlyList<MeshCaller> MeshCallers(LabSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var inside = new MeshCaller("inside check", Identity(settings, Inside),
+            [AuthorizationManifest.CallThroughService(settings, StoreCatalog.StoreFront, StoreCatalog.StoreFrontServicePort, "GET")]);
+        var denied = new MeshCaller("denied check", Identity(settings, Denied), []);
+        return For(settings).Contains(Denied) ? [inside, denied] : [inside];
+    }
+
+    /// <summary>The in-mesh checks' own ServiceAccounts, without tokens: the checks never talk to the Kubernetes API.</summary>
+    public static IReadOnlyList<V1ServiceAccount> ServiceAccounts(LabSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return [.. MeshCallers(settings).Select(c => c.Identity).OfType<CallerIdentity.ServiceAccount>().Select(sa => new V1ServiceAccount
+        {
+            ApiVersion = "v1",
+            Kind = "ServiceAccount",
+            Metadata = Kube.Meta(sa.Name, sa.Namespace, Kube.Labels(sa.Name, "check", "1", partOf: Kube.ManagedBy)),
+            AutomountServiceAccountToken = false,
+        })];
+    }
+
+    private static CallerIdentity.ServiceAccount Identity(LabSettings settings, CheckDefinition check) =>
+        new(settings.AppNamespace, ServiceAccountName(check));
 
     /// <summary>
     /// Plaintext from outside the mesh: a STRICT sidecar accepts the TCP connection and drops it when no TLS
@@ -85,6 +138,25 @@ public static class WorkshopChecks
         curl -s -o /dev/null -X POST http://localhost:15020/quitquitquit
         if [ "$rc" -eq 0 ] && [ "$code" = "200" ]; then echo "PASS inside: $TARGET_URL answered HTTP 200 through the mesh"; exit 0; fi
         echo "FAIL inside: after $ATTEMPTS attempts, $TARGET_URL gave curl exit $rc, HTTP '$code' from inside the mesh; are the sidecars injected and store-front ready?"
+        exit 1
+        """;
+
+    /// <summary>
+    /// Default-deny, from an identity the call graph does not allow: only HTTP 403 with the RBAC body passes. A 503, a
+    /// reset or a timeout proves nothing about authorization, and a 200 means the allow-list is not enforced; all are
+    /// retried (the policies may still be reaching the sidecars) and end in FAIL. The proxy is stopped as in the inside check.
+    /// </summary>
+    public const string DeniedScript = """
+        i=1; rc=0; code=""; passed=no
+        while [ "$i" -le "$ATTEMPTS" ]; do
+          body=$(curl -s --max-time "$TIMEOUT_SECONDS" -w '\nHTTP_STATUS:%{http_code}' "$TARGET_URL"); rc=$?
+          code=${body##*HTTP_STATUS:}
+          if [ "$rc" -eq 0 ] && [ "$code" = "403" ] && printf '%s' "$body" | grep -qF "$EXPECT_BODY"; then passed=yes; break; fi
+          i=$((i + 1)); sleep "$INTERVAL_SECONDS"
+        done
+        curl -s -o /dev/null -X POST http://localhost:15020/quitquitquit
+        if [ "$passed" = yes ]; then echo "PASS denied: $TARGET_URL answered HTTP 403 '$EXPECT_BODY' to an identity the allow-list does not name"; exit 0; fi
+        echo "FAIL denied: after $ATTEMPTS attempts, $TARGET_URL gave curl exit $rc, HTTP '$code', not 403 '$EXPECT_BODY'; are the AuthorizationPolicies applied, not dry-run, and the check's sidecar injected?"
         exit 1
         """;
 
@@ -127,7 +199,11 @@ public static class WorkshopChecks
         };
     }
 
-    /// <summary>The outside namespace and the three Jobs, for a cluster on <paramref name="revision"/> with its gateway at <paramref name="ingressIp"/>.</summary>
+    /// <summary>
+    /// The outside namespace and the Jobs of <see cref="For"/>, in that order, for a cluster on <paramref name="revision"/>
+    /// with its gateway at <paramref name="ingressIp"/>; the kiali check's service account and binding too. The in-mesh
+    /// checks' ServiceAccounts are not here: see <see cref="ServiceAccounts"/>.
+    /// </summary>
     public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(LabSettings settings, string revision, string ingressIp)
     {
         var gateway = GatewayJob(settings, ingressIp);
@@ -137,6 +213,7 @@ public static class WorkshopChecks
             OutsideJob(settings, revision),
             InsideJob(settings, revision),
             gateway,
+            .. For(settings).Contains(Denied) ? [DeniedJob(settings, revision)] : Array.Empty<V1Job>(),
             .. settings.Observability ? ObservabilityChecks.Build(settings, gateway) : [],
         ];
     }
@@ -152,7 +229,25 @@ public static class WorkshopChecks
     {
         ArgumentNullException.ThrowIfNull(settings);
         return Job(Inside, settings.AppNamespace, InsideScript, StoreFrontUrl(settings), inMesh: true,
-            verified: [MeshManifest.StrictMutualTls(settings), .. StoreManifest.Build(settings)], facts: [revision]);
+            verified: [MeshManifest.StrictMutualTls(settings), .. StoreManifest.Build(settings), .. AuthorizationManifest.Build(settings)], facts: [revision],
+            serviceAccount: ServiceAccountName(Inside));
+    }
+
+    /// <summary>product-service's in-cluster health URL, which the denied check requests from an identity nobody allowed.</summary>
+    public static string DeniedTargetUrl(LabSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var target = StoreCatalog.Workloads(settings.StoreVariant).Single(w => w.Name == DeniedTarget);
+        return $"http://{DeniedTarget}.{settings.AppNamespace}.svc.cluster.local:{target.Ports.Single().ServicePort}/health";
+    }
+
+    public static V1Job DeniedJob(LabSettings settings, string revision)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return Job(Denied, settings.AppNamespace, DeniedScript, DeniedTargetUrl(settings), inMesh: true,
+            verified: [MeshManifest.StrictMutualTls(settings), .. StoreManifest.Build(settings), .. AuthorizationManifest.Build(settings)], facts: [revision],
+            extraEnv: [new V1EnvVar { Name = "EXPECT_BODY", Value = AccessDenied }],
+            serviceAccount: ServiceAccountName(Denied));
     }
 
     public static V1Job GatewayJob(LabSettings settings, string ingressIp)
@@ -182,7 +277,7 @@ public static class WorkshopChecks
     }
 
     /// <summary>A check Job; <paramref name="customize"/> adds what one check needs beyond the others, before the name is hashed.</summary>
-    internal static V1Job Job(CheckDefinition check, string ns, string script, string url, bool inMesh, IEnumerable<object> verified, IEnumerable<string> facts, IEnumerable<V1EnvVar>? extraEnv = null, Action<V1Job>? customize = null)
+    internal static V1Job Job(CheckDefinition check, string ns, string script, string url, bool inMesh, IEnumerable<object> verified, IEnumerable<string> facts, IEnumerable<V1EnvVar>? extraEnv = null, string? serviceAccount = null, Action<V1Job>? customize = null)
     {
         var labels = Kube.Labels($"check-{check.Name}", "check", "1", partOf: Kube.ManagedBy);
         if (!inMesh)
@@ -211,6 +306,7 @@ public static class WorkshopChecks
                     Spec = new V1PodSpec
                     {
                         RestartPolicy = "Never",
+                        ServiceAccountName = serviceAccount,
                         AutomountServiceAccountToken = false,
                         NodeSelector = new Dictionary<string, string> { ["kubernetes.io/os"] = "linux" },
                         SecurityContext = new V1PodSecurityContext { SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" } },

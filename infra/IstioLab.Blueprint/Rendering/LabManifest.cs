@@ -1,6 +1,7 @@
 using IstioLab.Blueprint.Checks;
 using IstioLab.Blueprint.Mesh;
 using IstioLab.Blueprint.Observability;
+using IstioLab.Blueprint.Security;
 using IstioLab.Blueprint.Settings;
 using IstioLab.Blueprint.Store;
 using k8s;
@@ -10,7 +11,8 @@ namespace IstioLab.Blueprint.Rendering;
 
 /// <summary>
 /// Every object the lab puts in the cluster, in the order they must exist: namespace first, then the
-/// credentials Secret, the store, and the mesh objects. Rendering is deterministic: the same settings give
+/// credentials Secret, the store's ServiceAccounts, the store, the mesh objects, the AuthorizationPolicies (allow-list
+/// or dry-run), and the checks with their ServiceAccounts. Rendering is deterministic: the same settings give
 /// byte-identical YAML.
 /// </summary>
 public static class LabManifest
@@ -26,6 +28,7 @@ public static class LabManifest
         [$"{PeerAuthentication.ApiVersionValue}/{PeerAuthentication.KindValue}"] = typeof(PeerAuthentication),
         [$"{Gateway.ApiVersionValue}/{Gateway.KindValue}"] = typeof(Gateway),
         [$"{VirtualService.ApiVersionValue}/{VirtualService.KindValue}"] = typeof(VirtualService),
+        [$"{AuthorizationPolicy.ApiVersionValue}/{AuthorizationPolicy.KindValue}"] = typeof(AuthorizationPolicy),
     };
 
     /// <summary>All objects of a stack, given the values known only at deploy time; the checks last, when enabled.</summary>
@@ -38,13 +41,15 @@ public static class LabManifest
         .. MeshRevisionsFor(settings, revision).Select(r => SharedMeshConfig.For(settings, r)),
         MeshManifest.ApplicationNamespace(settings, revision),
         StoreManifest.RabbitMqSecret(settings, rabbitMqPassword),
+        .. StoreManifest.ServiceAccounts(settings),
         .. StoreManifest.Build(settings),
         MeshManifest.StrictMutualTls(settings),
         MeshManifest.StoreGateway(settings),
         MeshManifest.StoreRoute(settings),
+        .. AuthorizationManifest.Build(settings),
         .. IngressAddressWait.Build(settings),
         .. settings.Observability ? MonitoringYamlObjects(settings, monitoring) : [],
-        .. settings.Checks ? WorkshopChecks.Build(settings, revision, ingressIp) : [],
+        .. settings.Checks ? [.. WorkshopChecks.ServiceAccounts(settings), .. WorkshopChecks.Build(settings, revision, ingressIp)] : Array.Empty<IKubernetesObject<V1ObjectMeta>>(),
     ];
 
     /// <summary>The revisions the cluster runs: the configured ones, else the one the cluster reports (<paramref name="clusterRevision"/>).</summary>

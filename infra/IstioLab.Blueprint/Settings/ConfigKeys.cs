@@ -92,11 +92,15 @@ public static class ConfigKeys
         "istio-lab:grafanaAdminObjectId", ConfigValueType.Text, "",
         "Entra object id (a GUID) of the user or group given Grafana Admin on the Managed Grafana; empty for the principal that runs pulumi up.");
 
+    public static readonly ConfigKey Authorization = new(
+        "istio-lab:authorization", ConfigValueType.Text, "open",
+        "Calls between the store's workloads: open (any meshed workload may call any other, as in the workshop), dry-run (the allow-list only logs what it would deny) or allow-list (deny by default; only the store's real calls are allowed).");
+
     /// <summary>All keys, in the order users read them.</summary>
     public static IReadOnlyList<ConfigKey> All { get; } =
     [
         Location, ResourceGroupName, ClusterName, KubernetesVersion, NodeCount, NodeVmSize,
         IstioRevision, IstioCanaryRevision, IstioDataPlane, StoreVariant, AppNamespace, RabbitMqUsername, RabbitMqPassword, Checks,
-        Observability, GrafanaAdminObjectId,
+        Observability, GrafanaAdminObjectId, Authorization,
     ];
 }

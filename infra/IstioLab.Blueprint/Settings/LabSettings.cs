@@ -206,6 +206,8 @@ public sealed partial record LabSettings
                 "an Entra object id in GUID form (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx: `az ad signed-in-user show --query id -o tsv`), or empty for the principal that runs pulumi up");
         }
 
+        var authorization = ParseAuthorization(Value(ConfigKeys.Authorization), errors);
+
         if (errors.Count > 0)
         {
             throw new LabSettingsException(errors);
@@ -228,6 +230,7 @@ public sealed partial record LabSettings
             Checks = checks,
             Observability = observability,
             GrafanaAdminObjectId = grafanaAdmin?.ToLowerInvariant(),
+            Authorization = authorization,
         };
     }
 

@@ -104,12 +104,17 @@ public static class StoreCatalog
         EnvFrom = [new V1EnvFromSource { ConfigMapRef = new V1ConfigMapEnvSource { Name = "order-service-configs" } }],
         RabbitMqCredentials = [new("ORDER_QUEUE_USERNAME", RabbitMqUsernameKey), new("ORDER_QUEUE_PASSWORD", RabbitMqPasswordKey)],
         InitContainers = [WaitForRabbitMq],
+        // AMQP 1.0 to ORDER_QUEUE_HOSTNAME:ORDER_QUEUE_PORT.
+        Calls = [StoreCall.Tcp("rabbitmq", 5672)],
     };
 
     /// <summary>
     /// Upstream's wait for RabbitMQ, made to work beside a classic sidecar (pitfall 11): init containers run
     /// before the proxy, so with redirection in place their outbound traffic would go nowhere. Running as the
     /// proxy's UID exempts it from redirection; the Service only answers once rabbitmq's pod is Ready.
+    /// It has no mTLS identity, and needs none: <c>nc -z</c> only completes a TCP handshake, which rabbitmq's sidecar
+    /// accepts before STRICT mTLS or any AuthorizationPolicy is applied to the connection, so the allow-list grants it
+    /// nothing (and must not: a rule for a caller without an identity would open rabbitmq to every plaintext client).
     /// </summary>
     private static V1Container WaitForRabbitMq => new()
     {
@@ -149,6 +154,8 @@ public static class StoreCatalog
             new("ORDER_DB_COLLECTION_NAME", "orders"),
         ],
         RabbitMqCredentials = [new("ORDER_QUEUE_USERNAME", RabbitMqUsernameKey), new("ORDER_QUEUE_PASSWORD", RabbitMqPasswordKey)],
+        // AMQP 1.0 to ORDER_QUEUE_URI, the Mongo wire protocol to ORDER_DB_URI.
+        Calls = [StoreCall.Tcp("rabbitmq", 5672), StoreCall.Tcp("mongodb", 27017)],
     };
 
     private static Workload ProductService => new()
@@ -163,6 +170,8 @@ public static class StoreCatalog
         Readiness = Http("/health", 3002, 3, 5, 3),
         Liveness = Http("/health", 3002, 3, 3, 5),
         Environment = [new("AI_SERVICE_URL", "http://ai-service:5001/")],
+        // Its one call, to ai-service:5001, has no callee in either variant.
+        Calls = [StoreCall.Http("ai-service", 5001)],
     };
 
     private static Workload StoreFrontWorkload => new()
@@ -177,6 +186,8 @@ public static class StoreCatalog
         Startup = Http("/health", 8080, 5, 5, 3),
         Readiness = Http("/health", 8080, 3, 3, 3),
         Liveness = Http("/health", 8080, 3, 3, 5),
+        // Its nginx proxies the browser's /api/orders and /api/products (src/store-front/nginx.conf).
+        Calls = [StoreCall.Http("order-service", 3000, "POST"), StoreCall.Http("product-service", 3002, "GET")],
     };
 
     private static Workload StoreAdmin => new()
@@ -191,9 +202,16 @@ public static class StoreCatalog
         Startup = Http("/health", 8081, 5, 5, 3),
         Readiness = Http("/health", 8081, 3, 5, 3),
         Liveness = Http("/health", 8081, 3, 3, 5),
+        // Its nginx proxies the admin pages' API calls (src/store-admin/nginx.conf).
+        Calls =
+        [
+            StoreCall.Http("order-service", 3000),
+            StoreCall.Http("product-service", 3002),
+            StoreCall.Http("makeline-service", 3001, "GET", "PUT"),
+        ],
     };
 
-    private static Workload Simulator(string name, KeyValuePair<string, string> target) => new()
+    private static Workload Simulator(string name, KeyValuePair<string, string> target, StoreCall call) => new()
     {
         Name = name,
         Kind = WorkloadKind.Deployment,
@@ -204,11 +222,14 @@ public static class StoreCatalog
         Readiness = new ProbeSpec(new ProbeAction.Exec(["cat", "/proc/1/status"]), 3, 5, 3),
         Liveness = new ProbeSpec(new ProbeAction.Exec(["cat", "/proc/1/status"]), 10, 10, 5),
         Environment = [target, new("ORDERS_PER_HOUR", "100")],
+        Calls = [call],
     };
 
-    private static Workload VirtualCustomer => Simulator("virtual-customer", new("ORDER_SERVICE_URL", "http://order-service:3000/"));
+    private static Workload VirtualCustomer => Simulator("virtual-customer", new("ORDER_SERVICE_URL", "http://order-service:3000/"),
+        StoreCall.Http("order-service", 3000, "POST"));
 
-    private static Workload VirtualWorker => Simulator("virtual-worker", new("MAKELINE_SERVICE_URL", "http://makeline-service:3001"));
+    private static Workload VirtualWorker => Simulator("virtual-worker", new("MAKELINE_SERVICE_URL", "http://makeline-service:3001"),
+        StoreCall.Http("makeline-service", 3001, "GET", "PUT"));
 
     internal static V1ResourceRequirements Resources(Compute requests, Compute limits) => new()
     {

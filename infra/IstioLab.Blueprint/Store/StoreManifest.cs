@@ -47,6 +47,30 @@ public static class StoreManifest
         };
     }
 
+    /// <summary>Each workload's own identity: its pods run as the service account named after it.</summary>
+    public static string ServiceAccountName(Workload workload)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        return workload.Name;
+    }
+
+    /// <summary>
+    /// One ServiceAccount per workload, so that every workload presents its own mTLS identity (upstream runs them all
+    /// as <c>default</c>). No store workload talks to the Kubernetes API, so none gets a token. Kept apart from
+    /// <see cref="Build"/> so the Pulumi program can create them before the workloads that use them.
+    /// </summary>
+    public static IReadOnlyList<V1ServiceAccount> ServiceAccounts(LabSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return [.. StoreCatalog.Workloads(settings.StoreVariant).Select(w => new V1ServiceAccount
+        {
+            ApiVersion = "v1",
+            Kind = "ServiceAccount",
+            Metadata = Kube.Meta(ServiceAccountName(w), settings.AppNamespace, Kube.Labels(w.Name, w.Component, w.Version)),
+            AutomountServiceAccountToken = false,
+        })];
+    }
+
     private static V1ConfigMap ConfigMap(ConfigMapSpec spec, Workload owner, string ns) => new()
     {
         ApiVersion = "v1",
@@ -116,6 +140,8 @@ public static class StoreManifest
             Spec = new V1PodSpec
             {
                 NodeSelector = new Dictionary<string, string> { ["kubernetes.io/os"] = "linux" },
+                ServiceAccountName = ServiceAccountName(w),
+                AutomountServiceAccountToken = false,
                 InitContainers = w.InitContainers.Count > 0 ? [.. w.InitContainers] : null,
                 Containers = [Container(w)],
                 Volumes = w.Volumes.Count > 0 ? [.. w.Volumes] : null,

@@ -75,6 +75,9 @@ public sealed record Workload
     public IReadOnlyList<V1VolumeMount> VolumeMounts { get; init; } = [];
     public IReadOnlyList<V1Container> InitContainers { get; init; } = [];
 
+    /// <summary>Whom this workload calls: the only calls the allow-list grants it.</summary>
+    public IReadOnlyList<StoreCall> Calls { get; init; } = [];
+
     /// <summary>Whether other workloads or the gateway reach this one through a Service.</summary>
     public bool HasService => Ports.Count > 0;
 }

@@ -1,0 +1,32 @@
+namespace IstioLab.Blueprint.Store;
+
+/// <summary>How a call travels, as Istio sees it on the callee's port.</summary>
+public enum CallProtocol
+{
+    /// <summary>HTTP: a policy may restrict methods.</summary>
+    Http,
+
+    /// <summary>Plain TCP (AMQP, the Mongo wire protocol): a policy may only name callers and ports.</summary>
+    Tcp,
+}
+
+/// <summary>
+/// One call a workload makes, from the store's real call graph (<c>shared/reference/authorization.md</c>): the callee's
+/// name, the container port the connection reaches (the callee's sidecar sees that one, not the Service's), the
+/// protocol, and the HTTP methods when the call graph shows them (empty: any method). The allow-list is derived
+/// from these declarations; nothing else grants a call.
+/// </summary>
+public sealed record StoreCall(string Callee, int Port, CallProtocol Protocol, IReadOnlyList<string> Methods)
+{
+    public static StoreCall Http(string callee, int port, params string[] methods) => new(callee, port, CallProtocol.Http, methods);
+
+    public static StoreCall Tcp(string callee, int port) => new(callee, port, CallProtocol.Tcp, []);
+
+    /// <summary>Two calls are the same when callee, port, protocol and methods (in order) are.</summary>
+    public bool Equals(StoreCall? other) =>
+        other is not null && Callee == other.Callee && Port == other.Port && Protocol == other.Protocol && Methods.SequenceEqual(other.Methods);
+
+    public override int GetHashCode() => HashCode.Combine(Callee, Port, Protocol, string.Join(",", Methods));
+
+    public override string ToString() => $"{Protocol} {Callee}:{Port}" + (Methods.Count > 0 ? $" {string.Join(",", Methods)}" : "");
+}
