@@ -189,6 +189,8 @@ public sealed partial record LabSettings
         var checksValid = bool.TryParse(checksText, out var checks);
         Check(errors, ConfigKeys.Checks, checksText, checksValid, "true or false");
 
+        var https = ParseHttps(errors, Value, Optional, resourceGroup, cluster, location);
+
         if (errors.Count > 0)
         {
             throw new LabSettingsException(errors);
@@ -209,6 +211,7 @@ public sealed partial record LabSettings
             AppNamespace = appNamespace,
             RabbitMqUsername = user,
             Checks = checks,
+            Https = https,
         };
     }
 
