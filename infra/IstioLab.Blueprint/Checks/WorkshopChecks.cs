@@ -17,7 +17,7 @@ public sealed record CheckDefinition(string Name, string Proves);
 /// <c>activeDeadlineSeconds</c> end a failing check in minutes. A Job's name carries a short hash of the Job and
 /// of everything it verifies, so a change to those runs it again on the next update and no change leaves it be.
 /// </summary>
-public static class WorkshopChecks
+public static partial class WorkshopChecks
 {
     public const string Image = "curlimages/curl:8.11.1";
 
@@ -119,14 +119,21 @@ public static class WorkshopChecks
         };
     }
 
-    /// <summary>The outside namespace and the three Jobs, for a cluster on <paramref name="revision"/> with its gateway at <paramref name="ingressIp"/>.</summary>
-    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(LabSettings settings, string revision, string ingressIp) =>
-    [
-        OutsideNamespace(settings),
-        OutsideJob(settings, revision),
-        InsideJob(settings, revision),
-        GatewayJob(settings, ingressIp),
-    ];
+    /// <summary>
+    /// The outside namespace and the three Jobs, for a cluster on <paramref name="revision"/> with its gateway at
+    /// <paramref name="ingressIp"/>; with HTTPS on, the gateway check over HTTPS and the redirect check (see
+    /// <see cref="HttpsChecks"/>), the self-signed CA given as <paramref name="caCertificatePem"/>.
+    /// </summary>
+    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(LabSettings settings, string revision, string ingressIp, string? caCertificatePem = null) =>
+        settings.Https.Enabled
+            ? HttpsChecks(settings, revision, ingressIp, caCertificatePem)
+            :
+            [
+                OutsideNamespace(settings),
+                OutsideJob(settings, revision),
+                InsideJob(settings, revision),
+                GatewayJob(settings, ingressIp),
+            ];
 
     public static V1Job OutsideJob(LabSettings settings, string revision)
     {
@@ -155,7 +162,7 @@ public static class WorkshopChecks
     public static string ShortHash(string text) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..10];
 
-    private static V1Job Job(CheckDefinition check, string ns, string script, string url, bool inMesh, IEnumerable<object> verified, IEnumerable<string> facts, IEnumerable<V1EnvVar>? extraEnv = null)
+    private static V1Job Job(CheckDefinition check, string ns, string script, string url, bool inMesh, IEnumerable<object> verified, IEnumerable<string> facts, IEnumerable<V1EnvVar>? extraEnv = null, Action<V1PodSpec>? pod = null)
     {
         var labels = Kube.Labels($"check-{check.Name}", "check", "1", partOf: Kube.ManagedBy);
         if (!inMesh)
@@ -219,6 +226,8 @@ public static class WorkshopChecks
                 },
             },
         };
+
+        pod?.Invoke(job.Spec.Template.Spec);
 
         // What the check verifies (objects and live facts such as the revision or the IP) and the check itself.
         var fingerprint = ShortHash(KubernetesYaml.SerializeAll(verified.Append(job)) + "\n" + string.Join("\n", facts));

@@ -1,4 +1,5 @@
 using IstioLab.Blueprint.Checks;
+using IstioLab.Blueprint.Https;
 using IstioLab.Blueprint.Mesh;
 using IstioLab.Blueprint.Settings;
 using IstioLab.Blueprint.Store;
@@ -25,6 +26,8 @@ public static class LabManifest
         [$"{PeerAuthentication.ApiVersionValue}/{PeerAuthentication.KindValue}"] = typeof(PeerAuthentication),
         [$"{Gateway.ApiVersionValue}/{Gateway.KindValue}"] = typeof(Gateway),
         [$"{VirtualService.ApiVersionValue}/{VirtualService.KindValue}"] = typeof(VirtualService),
+        [$"{ClusterIssuer.ApiVersionValue}/{ClusterIssuer.KindValue}"] = typeof(ClusterIssuer),
+        [$"{Certificate.ApiVersionValue}/{Certificate.KindValue}"] = typeof(Certificate),
     };
 
     /// <summary>All objects of a stack, given the values known only at deploy time; the checks last, when enabled.</summary>
@@ -38,7 +41,8 @@ public static class LabManifest
         MeshManifest.StoreGateway(settings),
         MeshManifest.StoreRoute(settings),
         .. IngressAddressWait.Build(settings),
-        .. settings.Checks ? WorkshopChecks.Build(settings, revision, ingressIp) : [],
+        .. HttpsManifest.Build(settings, ingressIp),
+        .. settings.Checks ? WorkshopChecks.Build(settings, revision, ingressIp, HttpsManifest.CaCertificatePlaceholder) : [],
     ];
 
     /// <summary>The revisions the cluster runs: the configured ones, else the one the cluster reports (<paramref name="clusterRevision"/>).</summary>
@@ -49,8 +53,8 @@ public static class LabManifest
     }
 
     /// <summary>The checks alone (their namespace and Jobs): what the Pulumi program's checks ConfigGroup applies.</summary>
-    public static string ChecksYaml(LabSettings settings, string revision, string ingressIp) =>
-        ToYaml(WorkshopChecks.Build(settings, revision, ingressIp));
+    public static string ChecksYaml(LabSettings settings, string revision, string ingressIp, string? caCertificatePem = null) =>
+        ToYaml(WorkshopChecks.Build(settings, revision, ingressIp, caCertificatePem));
 
     /// <summary>The wait for the gateway's public IP: what the Pulumi program's ingress-wait ConfigGroup applies.</summary>
     public static string IngressWaitYaml(LabSettings settings) => ToYaml(IngressAddressWait.Build(settings));
