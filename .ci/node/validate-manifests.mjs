@@ -1,6 +1,6 @@
-// Validates multi-document Kubernetes YAML (from stdin) against the Kubernetes API schemas (kubernetes-models)
-// and the Istio CRD schemas (@kubernetes-models/istio). Exits 1 on any violation or on a kind it has no
-// schema for, so nothing passes unchecked.
+// Validates multi-document Kubernetes YAML (from stdin) against the Kubernetes API schemas (kubernetes-models),
+// the Istio CRD schemas (@kubernetes-models/istio) and cert-manager's (@kubernetes-models/cert-manager). Exits 1
+// on any violation or on a kind it has no schema for, so nothing passes unchecked.
 import { parseAllDocuments } from "yaml";
 
 const label = process.argv[2] ?? "stdin";
@@ -11,6 +11,7 @@ const docs = parseAllDocuments(Buffer.concat(chunks).toString("utf8"));
 function modulePath(apiVersion, kind) {
   const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
   if (group.endsWith(".istio.io")) return `@kubernetes-models/istio/${group}/${version}/${kind}`;
+  if (group.endsWith("cert-manager.io")) return `@kubernetes-models/cert-manager/${group}/${version}/${kind}`;
   return group === "" ? `kubernetes-models/${version}/${kind}` : `kubernetes-models/${group}/${version}/${kind}`;
 }
 

@@ -44,7 +44,14 @@ public sealed class AksCluster : ComponentResource
     /// <summary>The cluster itself, for resources that must wait for it.</summary>
     public ManagedCluster Cluster { get; }
 
-    public AksCluster(string name, LabSettings settings, ComponentResourceOptions? options = null)
+    /// <param name="name">The component's name, prefix of its children's.</param>
+    /// <param name="settings">The validated stack settings.</param>
+    /// <param name="options">The component's options.</param>
+    /// <param name="beforeCluster">
+    /// Makes, in the new resource group, what must outlive the cluster on destroy (the HTTPS static IP): the cluster
+    /// waits for it, so a destroy removes the cluster and its load balancer first.
+    /// </param>
+    public AksCluster(string name, LabSettings settings, ComponentResourceOptions? options = null, Func<ResourceGroup, Pulumi.Resource>? beforeCluster = null)
         : base(Type, name, options)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -121,7 +128,13 @@ public sealed class AksCluster : ComponentResource
             };
         }
 
-        Cluster = new ManagedCluster($"{name}-aks", clusterArgs, new CustomResourceOptions { Parent = this });
+        var clusterOptions = new CustomResourceOptions { Parent = this };
+        if (beforeCluster?.Invoke(group) is { } first)
+        {
+            clusterOptions.DependsOn.Add(first);
+        }
+
+        Cluster = new ManagedCluster($"{name}-aks", clusterArgs, clusterOptions);
 
         // Credentials from the output-form invoke on names known at preview time, waiting for the cluster:
         // the kubeconfig stays known across cluster updates, so the provider is not replaced (pitfall 6).

@@ -15,8 +15,9 @@ namespace IstioLab;
 /// <param name="Provider">The cluster's explicit Kubernetes provider.</param>
 /// <param name="Revision">The cluster's Istio revision.</param>
 /// <param name="IngressIp">The ingress gateway's public IP.</param>
-/// <param name="Verified">The store, the PeerAuthentication, the Gateway, the VirtualService and the AuthorizationPolicies.</param>
-public sealed record WorkshopChecksArgs(LabSettings Settings, ProviderResource Provider, Output<string> Revision, Output<string> IngressIp, IReadOnlyList<Resource> Verified);
+/// <param name="Verified">The store, the PeerAuthentication, the Gateway, the VirtualService, the AuthorizationPolicies, observability's objects and Kiali, and with HTTPS its certificate and static-IP wait.</param>
+/// <param name="CaCertificate">With self-signed HTTPS, the lab's CA, which the gateway check trusts.</param>
+public sealed record WorkshopChecksArgs(LabSettings Settings, ProviderResource Provider, Output<string> Revision, Output<string> IngressIp, IReadOnlyList<Resource> Verified, Output<string>? CaCertificate = null);
 
 /// <summary>
 /// Workshop step 7: the workshop's manual checks as Jobs, run after everything they verify. The provider waits
@@ -40,7 +41,7 @@ public sealed class WorkshopChecksComponent : ComponentResource
     {
         ArgumentNullException.ThrowIfNull(args);
         var settings = args.Settings;
-        var facts = Output.Tuple(args.Revision, args.IngressIp);
+        var facts = Output.Tuple(args.Revision, args.IngressIp, args.CaCertificate ?? Output.Create(""));
 
         // In the application namespace, so after the store (and so after the namespace), like the Jobs themselves.
         CustomResourceOptions AccountOptions()
@@ -69,14 +70,16 @@ public sealed class WorkshopChecksComponent : ComponentResource
         // Building YAML text inside Apply is plain data; the resource itself is created here, outside it.
         Jobs = new ConfigGroup($"{name}-jobs", new ConfigGroupArgs
         {
-            Yaml = facts.Apply(f => LabManifest.ChecksYaml(settings, f.Item1, f.Item2)),
+            Yaml = facts.Apply(f => LabManifest.ChecksYaml(settings, f.Item1, f.Item2, Ca(f.Item3))),
         }, jobOptions);
 
-        Summary = facts.Apply(f => WorkshopChecks.Build(settings, f.Item1, f.Item2)
+        Summary = facts.Apply(f => WorkshopChecks.Build(settings, f.Item1, f.Item2, Ca(f.Item3))
             .OfType<k8s.Models.V1Job>()
             .Zip(WorkshopChecks.For(settings))
             .ToImmutableDictionary(pair => pair.Second.Name, pair => $"{pair.First.Metadata.NamespaceProperty}/{pair.First.Metadata.Name}: {pair.Second.Proves}"));
 
         RegisterOutputs(new Dictionary<string, object?> { ["checks"] = Summary });
     }
+
+    private static string? Ca(string pem) => pem.Length == 0 ? null : pem;
 }

@@ -29,6 +29,11 @@ internal sealed class LabHarness
 
     public static string PrincipalIdOf(string identityName) => $"{identityName}-principal-id";
 
+    public const string ClusterPrincipalId = "00000000-0000-0000-0000-00000000c1a5";
+    public const string StaticIp = "51.10.20.30";
+    public const string CaPem = "-----BEGIN CERTIFICATE-----\nLAB-CA\n-----END CERTIFICATE-----\n";
+    public const string ServerPem = "-----BEGIN CERTIFICATE-----\nSERVER\n-----END CERTIFICATE-----\n";
+    public const string KeyPem = "-----BEGIN EC PRIVATE KEY-----\nKEY\n-----END EC PRIVATE KEY-----\n";
     public const string KubeConfig = "apiVersion: v1\nkind: Config\nclusters:\n- name: istio-lab\n  cluster:\n    server: https://istio-lab.hcp.westeurope.azmk8s.io:443\n";
 
     private readonly ConcurrentQueue<MockResourceArgs> registered = new();
@@ -82,10 +87,10 @@ internal sealed class LabHarness
     }
 
     /// <summary>Runs the lab in a <see cref="ParentRecordingStack"/>, which records every resource's explicit parent.</summary>
-    public async Task RunWithParentsRecordedAsync()
+    public async Task RunWithParentsRecordedAsync(IReadOnlyDictionary<string, string>? config = null)
     {
         ParentRecordingStack.Parents.Clear();
-        Environment.SetEnvironmentVariable("PULUMI_CONFIG", "{}");
+        Environment.SetEnvironmentVariable("PULUMI_CONFIG", System.Text.Json.JsonSerializer.Serialize(config ?? new Dictionary<string, string>()));
         try
         {
             await Deployment.TestAsync<ParentRecordingStack>(
@@ -161,8 +166,8 @@ internal sealed class LabHarness
                 }
 
                 state = state
+                    .SetItem("identity", Map(state["identity"]).SetItem("principalId", ClusterPrincipalId))
                     .SetItem("name", state["resourceName"])
-                    .SetItem("identity", Map(state["identity"]).SetItem("principalId", "cluster-principal-id"))
                     .SetItem("fqdn", $"{state["resourceName"]}.hcp.westeurope.azmk8s.io")
                     .SetItem("serviceMeshProfile", ImmutableDictionary<string, object>.Empty
                         .Add("mode", "Istio")
@@ -187,6 +192,28 @@ internal sealed class LabHarness
                     .SetItem("clientId", ClientIdOf(identityName))
                     .SetItem("principalId", PrincipalIdOf(identityName))
                     .SetItem("tenantId", "tenant-id");
+                break;
+
+            case "azure-native:network:PublicIPAddress":
+                state = state
+                    .SetItem("name", state["publicIpAddressName"])
+                    .SetItem("ipAddress", StaticIp);
+                break;
+
+            case "tls:index/privateKey:PrivateKey":
+                state = state.SetItem("privateKeyPem", KeyPem);
+                break;
+
+            case "tls:index/selfSignedCert:SelfSignedCert":
+                state = state.SetItem("certPem", CaPem);
+                break;
+
+            case "tls:index/certRequest:CertRequest":
+                state = state.SetItem("certRequestPem", "-----BEGIN CERTIFICATE REQUEST-----\nCSR\n-----END CERTIFICATE REQUEST-----\n");
+                break;
+
+            case "tls:index/locallySignedCert:LocallySignedCert":
+                state = state.SetItem("certPem", ServerPem);
                 break;
 
             case "kubernetes:core/v1:Service" when !string.IsNullOrEmpty(args.Id):

@@ -18,7 +18,7 @@ public sealed record CheckDefinition(string Name, string Proves);
 /// <c>activeDeadlineSeconds</c> end a failing check in minutes. A Job's name carries a short hash of the Job and
 /// of everything it verifies, so a change to those runs it again on the next update and no change leaves it be.
 /// </summary>
-public static class WorkshopChecks
+public static partial class WorkshopChecks
 {
     public const string Image = "curlimages/curl:8.11.1";
 
@@ -40,10 +40,11 @@ public static class WorkshopChecks
     public static CheckDefinition Inside { get; } = new("inside", "a client inside the mesh reaches store-front with HTTP 200 (mTLS between sidecars)");
     public static CheckDefinition Gateway { get; } = new("gateway", $"the ingress gateway's public IP serves the store page (HTTP 200, '{StoreTitle}')");
 
+    public static CheckDefinition Redirect { get; } = new("redirect", "plain HTTP to the store's DNS name answers 301 with a Location on https://");
     public static CheckDefinition Denied { get; } = new("denied", $"an identity the allow-list does not name gets HTTP 403 '{AccessDenied}' from product-service (default-deny)");
 
     /// <summary>Every check the lab knows; <see cref="For"/> says which of them a stack runs.</summary>
-    public static IReadOnlyList<CheckDefinition> All { get; } = [Outside, Inside, Gateway, Denied, ObservabilityChecks.Metrics, ObservabilityChecks.Kiali];
+    public static IReadOnlyList<CheckDefinition> All { get; } = [Outside, Inside, Gateway, Redirect, Denied, ObservabilityChecks.Metrics, ObservabilityChecks.Kiali];
 
     /// <summary>The body of the 403 a callee's sidecar answers when no policy allows the request.</summary>
     public const string AccessDenied = "RBAC: access denied";
@@ -52,15 +53,16 @@ public static class WorkshopChecks
     public const string DeniedTarget = "product-service";
 
     /// <summary>
-    /// The checks a stack runs, in the order of its Jobs: <c>denied</c> only where the allow-list is enforced,
-    /// <c>metrics</c> and <c>kiali</c> only with observability.
+    /// The checks a stack runs, in the order of its Jobs: with HTTPS on, <c>gateway</c> over HTTPS and <c>redirect</c>;
+    /// <c>denied</c> only where the allow-list is enforced; <c>metrics</c> and <c>kiali</c> only with observability.
     /// </summary>
     public static IReadOnlyList<CheckDefinition> For(LabSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         return
         [
-            Outside, Inside, Gateway,
+            Outside, Inside,
+            .. settings.Https.Enabled ? [HttpsGateway(settings), Redirect] : new[] { Gateway },
             .. settings.Authorization == AuthorizationMode.AllowList ? [Denied] : Array.Empty<CheckDefinition>(),
             .. settings.Observability ? ObservabilityChecks.Definitions : [],
         ];
@@ -201,18 +203,23 @@ public static class WorkshopChecks
 
     /// <summary>
     /// The outside namespace and the Jobs of <see cref="For"/>, in that order, for a cluster on <paramref name="revision"/>
-    /// with its gateway at <paramref name="ingressIp"/>; the kiali check's service account and binding too. The in-mesh
-    /// checks' ServiceAccounts are not here: see <see cref="ServiceAccounts"/>.
+    /// with its gateway at <paramref name="ingressIp"/>: with HTTPS on, the gateway check over HTTPS (trusting the
+    /// self-signed CA given as <paramref name="caCertificatePem"/>) and the redirect check; the kiali check's service
+    /// account and binding with observability. The in-mesh checks' ServiceAccounts are not here: see <see cref="ServiceAccounts"/>.
     /// </summary>
-    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(LabSettings settings, string revision, string ingressIp)
+    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(LabSettings settings, string revision, string ingressIp, string? caCertificatePem = null)
     {
-        var gateway = GatewayJob(settings, ingressIp);
+        ArgumentNullException.ThrowIfNull(settings);
+        var https = settings.Https.Enabled;
+        var gateway = https ? HttpsGatewayJob(settings, ingressIp, caCertificatePem) : GatewayJob(settings, ingressIp);
         return
         [
             OutsideNamespace(settings),
+            .. https && VerificationFor(settings.Https) == TlsVerification.LabCa && caCertificatePem is { Length: > 0 } ca ? [CaConfigMap(settings, ca)] : Array.Empty<IKubernetesObject<V1ObjectMeta>>(),
             OutsideJob(settings, revision),
             InsideJob(settings, revision),
             gateway,
+            .. https ? [RedirectJob(settings, ingressIp)] : Array.Empty<V1Job>(),
             .. For(settings).Contains(Denied) ? [DeniedJob(settings, revision)] : Array.Empty<V1Job>(),
             .. settings.Observability ? ObservabilityChecks.Build(settings, gateway) : [],
         ];

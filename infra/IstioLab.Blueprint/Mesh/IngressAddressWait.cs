@@ -38,16 +38,41 @@ public static class IngressAddressWait
     /// Polls the Service until <c>status.loadBalancer.ingress[].ip</c> is set. Any other answer (not found while the
     /// add-on creates it, forbidden, a timeout) is retried until the attempts run out.
     /// </summary>
-    public const string Script = """
+    public static string Script { get; } = PollScript(
+        check: "ingress-ip",
+        done: """[ -n "$ip" ]""",
+        passed: "has the public IP $ip",
+        lastSeen: "last curl exit $rc");
+
+    /// <summary>The Job that waits, after the HTTPS patch, until the gateway Service has moved onto the static IP.</summary>
+    public const string StaticAddressName = "wait-for-static-ingress-ip";
+
+    /// <summary>
+    /// As <see cref="Script"/>, but done only once the Service's IP is <c>$EXPECT_IP</c>: the cloud provider has
+    /// moved the load balancer onto the lab's static IP, so the store's DNS name reaches the gateway.
+    /// </summary>
+    public static string StaticAddressScript { get; } = PollScript(
+        check: "static-ip",
+        done: """[ "$ip" = "$EXPECT_IP" ]""",
+        passed: "uses the static IP $ip",
+        lastSeen: "last curl exit $rc, IP '$ip', expected '$EXPECT_IP'");
+
+    /// <summary>The message of the static-IP wait when the Service never moves onto the lab's IP.</summary>
+    public static string StaticAddressMessage { get; } =
+        $"The add-on's ingress gateway Service {MeshManifest.IngressNamespace}/{MeshManifest.IngressServiceName} does not use the lab's static IP. " +
+        "Check that the annotations are still on it (the add-on may have reverted them), that the cluster's identity is Network Contributor on the IP's resource group, " +
+        $"and `kubectl describe svc -n {MeshManifest.IngressNamespace} {MeshManifest.IngressServiceName}` for the load balancer's events.";
+
+    private static string PollScript(string check, string done, string passed, string lastSeen) => $$"""
         token=$(cat "$TOKEN_DIR/token"); i=1; rc=0; ip=""
         url="$API_SERVER/api/v1/namespaces/$SERVICE_NAMESPACE/services/$SERVICE_NAME"
         while [ "$i" -le "$ATTEMPTS" ]; do
           body=$(curl -s --max-time "$TIMEOUT_SECONDS" --cacert "$TOKEN_DIR/ca.crt" -H "Authorization: Bearer $token" "$url"); rc=$?
           ip=$(printf '%s' "$body" | tr -d ' \n' | grep -o '"ingress":\[{[^]]*"ip":"[^"]*"' | sed 's/.*"ip":"\([^"]*\)"$/\1/' | head -n 1)
-          if [ "$rc" -eq 0 ] && [ -n "$ip" ]; then echo "PASS ingress-ip: $SERVICE_NAMESPACE/$SERVICE_NAME has the public IP $ip"; exit 0; fi
+          if [ "$rc" -eq 0 ] && {{done}}; then echo "PASS {{check}}: $SERVICE_NAMESPACE/$SERVICE_NAME {{passed}}"; exit 0; fi
           i=$((i + 1)); sleep "$INTERVAL_SECONDS"
         done
-        echo "FAIL ingress-ip: after $ATTEMPTS attempts (last curl exit $rc): $NO_ADDRESS"
+        echo "FAIL {{check}}: after $ATTEMPTS attempts ({{lastSeen}}): $NO_ADDRESS"
         exit 1
         """;
 
@@ -99,7 +124,22 @@ public static class IngressAddressWait
         return Job(settings, Kube.Labels(Name, "mesh-readiness", "1", partOf: Kube.ManagedBy));
     }
 
-    private static V1Job Job(LabSettings settings, Dictionary<string, string> labels)
+    /// <summary>
+    /// The same wait, with the same read-only service account, for <paramref name="expectedIp"/>: run after the
+    /// HTTPS patch points the gateway Service at the lab's static IP (it needs <see cref="Build"/>'s objects).
+    /// </summary>
+    public static V1Job StaticAddressJob(LabSettings settings, string expectedIp)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentException.ThrowIfNullOrEmpty(expectedIp);
+        return Job(settings, Kube.Labels(StaticAddressName, "mesh-readiness", "1", partOf: Kube.ManagedBy), StaticAddressName, StaticAddressScript,
+            StaticAddressMessage, [new V1EnvVar { Name = "EXPECT_IP", Value = expectedIp }]);
+    }
+
+    private static V1Job Job(LabSettings settings, Dictionary<string, string> labels) =>
+        Job(settings, labels, Name, Script, NoAddressMessage, []);
+
+    private static V1Job Job(LabSettings settings, Dictionary<string, string> labels, string name, string script, string message, IEnumerable<V1EnvVar> extraEnv)
     {
         var podLabels = new Dictionary<string, string>(labels) { ["sidecar.istio.io/inject"] = "false" };
         static string Text(long n) => n.ToString(CultureInfo.InvariantCulture);
@@ -107,7 +147,7 @@ public static class IngressAddressWait
         {
             ApiVersion = "batch/v1",
             Kind = "Job",
-            Metadata = Kube.Meta(Name, settings.AppNamespace, labels),
+            Metadata = Kube.Meta(name, settings.AppNamespace, labels),
             Spec = new V1JobSpec
             {
                 BackoffLimit = 0,
@@ -129,7 +169,7 @@ public static class IngressAddressWait
                             {
                                 Name = "wait",
                                 Image = Checks.WorkshopChecks.Image,
-                                Command = ["/bin/sh", "-c", Script],
+                                Command = ["/bin/sh", "-c", script],
                                 Env =
                                 [
                                     new V1EnvVar { Name = "API_SERVER", Value = "https://kubernetes.default.svc" },
@@ -139,7 +179,8 @@ public static class IngressAddressWait
                                     new V1EnvVar { Name = "ATTEMPTS", Value = Text(Attempts) },
                                     new V1EnvVar { Name = "INTERVAL_SECONDS", Value = Text(IntervalSeconds) },
                                     new V1EnvVar { Name = "TIMEOUT_SECONDS", Value = Text(RequestTimeoutSeconds) },
-                                    new V1EnvVar { Name = "NO_ADDRESS", Value = NoAddressMessage },
+                                    new V1EnvVar { Name = "NO_ADDRESS", Value = message },
+                                    .. extraEnv,
                                 ],
                                 Resources = StoreCatalog.Resources(new Compute("5m", "16Mi"), new Compute("100m", "64Mi")),
                                 SecurityContext = new V1SecurityContext

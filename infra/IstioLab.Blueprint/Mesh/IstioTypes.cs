@@ -63,6 +63,20 @@ public sealed class GatewayServer
 {
     public GatewayPort Port { get; set; } = new();
     public List<string> Hosts { get; set; } = [];
+    public ServerTlsSettings? Tls { get; set; }
+}
+
+/// <summary>A Gateway server's TLS: a redirect of plain HTTP, or the certificate an HTTPS server presents.</summary>
+public sealed class ServerTlsSettings
+{
+    /// <summary>On an HTTP server: answer every request with a 301 to the same URL over HTTPS.</summary>
+    public bool? HttpsRedirect { get; set; }
+
+    /// <summary>SIMPLE (server TLS), MUTUAL, ISTIO_MUTUAL or PASSTHROUGH.</summary>
+    public string? Mode { get; set; }
+
+    /// <summary>A <c>kubernetes.io/tls</c> Secret in the gateway's own namespace.</summary>
+    public string? CredentialName { get; set; }
 }
 
 public sealed class GatewayPort

@@ -55,14 +55,16 @@ public static class MeshManifest
             Spec = new GatewaySpec
             {
                 Selector = new Dictionary<string, string> { [IngressSelectorKey] = IngressSelectorValue },
-                Servers =
-                [
-                    new GatewayServer
-                    {
-                        Port = new GatewayPort { Number = 80, Name = "http", Protocol = "HTTP" },
-                        Hosts = ["*"],
-                    },
-                ],
+                Servers = settings.Https.Enabled
+                    ? Https.HttpsManifest.GatewayServers(settings)
+                    :
+                    [
+                        new GatewayServer
+                        {
+                            Port = new GatewayPort { Number = 80, Name = "http", Protocol = "HTTP" },
+                            Hosts = ["*"],
+                        },
+                    ],
             },
         };
     }

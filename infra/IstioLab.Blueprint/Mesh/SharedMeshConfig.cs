@@ -14,6 +14,15 @@ public sealed class MeshConfigData
     public string? AccessLogEncoding { get; set; }
 
     public ProxyConfigDefaults? DefaultConfig { get; set; }
+
+    /// <summary>OFF, STRICT or DEFAULT: whether istiod serves Kubernetes Ingress objects (cert-manager's HTTP-01 solver).</summary>
+    public string? IngressControllerMode { get; set; }
+
+    /// <summary>The Service whose address istiod writes into the status of the Ingress objects it serves.</summary>
+    public string? IngressService { get; set; }
+
+    /// <summary>The <c>istio</c> label value of the gateway pods that serve Kubernetes Ingress objects.</summary>
+    public string? IngressSelector { get; set; }
 }
 
 /// <summary>The proxy defaults (ProxyConfig) that MeshConfig gives every sidecar injected by a revision.</summary>
@@ -44,16 +53,18 @@ public static class SharedMeshConfig
         return NamePrefix + revision;
     }
 
-    /// <summary>Access logs to stdout in JSON, and every app held until its proxy is ready (pitfall 10, mesh-wide).</summary>
+    /// <summary>Access logs to stdout in JSON, and every app held until its proxy is ready (pitfall 10, mesh-wide); with Let's Encrypt, the ingress fields its HTTP-01 solver needs.</summary>
     public static MeshConfigData Mesh(LabSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return new MeshConfigData
+        var mesh = new MeshConfigData
         {
             AccessLogFile = "/dev/stdout",
             AccessLogEncoding = "JSON",
             DefaultConfig = new ProxyConfigDefaults { HoldApplicationUntilProxyStarts = true },
         };
+        Https.CertManagerManifest.ServeAcmeSolver(settings, mesh);
+        return mesh;
     }
 
     /// <summary>The shared ConfigMap of one revision.</summary>

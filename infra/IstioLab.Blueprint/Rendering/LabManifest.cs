@@ -1,4 +1,5 @@
 using IstioLab.Blueprint.Checks;
+using IstioLab.Blueprint.Https;
 using IstioLab.Blueprint.Mesh;
 using IstioLab.Blueprint.Observability;
 using IstioLab.Blueprint.Security;
@@ -29,6 +30,8 @@ public static class LabManifest
         [$"{Gateway.ApiVersionValue}/{Gateway.KindValue}"] = typeof(Gateway),
         [$"{VirtualService.ApiVersionValue}/{VirtualService.KindValue}"] = typeof(VirtualService),
         [$"{AuthorizationPolicy.ApiVersionValue}/{AuthorizationPolicy.KindValue}"] = typeof(AuthorizationPolicy),
+        [$"{ClusterIssuer.ApiVersionValue}/{ClusterIssuer.KindValue}"] = typeof(ClusterIssuer),
+        [$"{Certificate.ApiVersionValue}/{Certificate.KindValue}"] = typeof(Certificate),
     };
 
     /// <summary>All objects of a stack, given the values known only at deploy time; the checks last, when enabled.</summary>
@@ -48,8 +51,11 @@ public static class LabManifest
         MeshManifest.StoreRoute(settings),
         .. AuthorizationManifest.Build(settings),
         .. IngressAddressWait.Build(settings),
+        .. HttpsManifest.Build(settings, ingressIp),
         .. settings.Observability ? MonitoringYamlObjects(settings, monitoring) : [],
-        .. settings.Checks ? [.. WorkshopChecks.ServiceAccounts(settings), .. WorkshopChecks.Build(settings, revision, ingressIp)] : Array.Empty<IKubernetesObject<V1ObjectMeta>>(),
+        .. settings.Checks
+            ? [.. WorkshopChecks.ServiceAccounts(settings), .. WorkshopChecks.Build(settings, revision, ingressIp, HttpsManifest.CaCertificatePlaceholder)]
+            : Array.Empty<IKubernetesObject<V1ObjectMeta>>(),
     ];
 
     /// <summary>The revisions the cluster runs: the configured ones, else the one the cluster reports (<paramref name="clusterRevision"/>).</summary>
@@ -60,8 +66,8 @@ public static class LabManifest
     }
 
     /// <summary>The checks alone (their namespace and Jobs): what the Pulumi program's checks ConfigGroup applies.</summary>
-    public static string ChecksYaml(LabSettings settings, string revision, string ingressIp) =>
-        ToYaml(WorkshopChecks.Build(settings, revision, ingressIp));
+    public static string ChecksYaml(LabSettings settings, string revision, string ingressIp, string? caCertificatePem = null) =>
+        ToYaml(WorkshopChecks.Build(settings, revision, ingressIp, caCertificatePem));
 
     /// <summary>The wait for the gateway's public IP: what the Pulumi program's ingress-wait ConfigGroup applies.</summary>
     public static string IngressWaitYaml(LabSettings settings) => ToYaml(IngressAddressWait.Build(settings));

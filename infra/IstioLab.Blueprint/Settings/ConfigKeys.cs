@@ -96,11 +96,27 @@ public static class ConfigKeys
         "istio-lab:authorization", ConfigValueType.Text, "open",
         "Calls between the store's workloads: open (any meshed workload may call any other, as in the workshop), dry-run (the allow-list only logs what it would deny) or allow-list (deny by default; only the store's real calls are allowed).");
 
+    public static readonly ConfigKey Https = new(
+        "istio-lab:https", ConfigValueType.Text, "off",
+        "HTTPS for the store on a static public IP with an Azure DNS name: off (the workshop's HTTP on the gateway's own IP), self-signed (a lab CA, trusted with curl --cacert) or lets-encrypt (cert-manager, HTTP-01).");
+
+    public static readonly ConfigKey DnsLabel = new(
+        "istio-lab:dnsLabel", ConfigValueType.Text, "",
+        "DNS label of the static IP, so the store is <label>.<location>.cloudapp.azure.com (3-63 lowercase letters, digits and '-', starting with a letter, ending with a letter or digit; unique in the region); empty derives one from the cluster name and a hash of the resource group, cluster and location. Only with istio-lab:https on.");
+
+    public static readonly ConfigKey AcmeServer = new(
+        "istio-lab:acmeServer", ConfigValueType.Text, "staging",
+        "Let's Encrypt directory for istio-lab:https=lets-encrypt: staging (untrusted certificates, generous rate limits) or production (trusted, strict rate limits).");
+
+    public static readonly ConfigKey AcmeEmail = new(
+        "istio-lab:acmeEmail", ConfigValueType.Text, "",
+        "Contact e-mail of the Let's Encrypt account (optional); only with istio-lab:https=lets-encrypt.");
+
     /// <summary>All keys, in the order users read them.</summary>
     public static IReadOnlyList<ConfigKey> All { get; } =
     [
         Location, ResourceGroupName, ClusterName, KubernetesVersion, NodeCount, NodeVmSize,
         IstioRevision, IstioCanaryRevision, IstioDataPlane, StoreVariant, AppNamespace, RabbitMqUsername, RabbitMqPassword, Checks,
-        Observability, GrafanaAdminObjectId, Authorization,
+        Observability, GrafanaAdminObjectId, Authorization, Https, DnsLabel, AcmeServer, AcmeEmail,
     ];
 }

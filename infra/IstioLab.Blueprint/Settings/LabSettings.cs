@@ -208,6 +208,8 @@ public sealed partial record LabSettings
 
         var authorization = ParseAuthorization(Value(ConfigKeys.Authorization), errors);
 
+        var https = ParseHttps(errors, Value, Optional, resourceGroup, cluster, location);
+
         if (errors.Count > 0)
         {
             throw new LabSettingsException(errors);
@@ -231,6 +233,7 @@ public sealed partial record LabSettings
             Observability = observability,
             GrafanaAdminObjectId = grafanaAdmin?.ToLowerInvariant(),
             Authorization = authorization,
+            Https = https,
         };
     }
 
