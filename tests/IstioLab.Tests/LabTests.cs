@@ -217,15 +217,14 @@ public class LabTests
     [Fact]
     public async Task TheGatewayServiceIsReadOnlyAfterTheBoundedWaitForItsIp()
     {
-        var lab = new LabHarness();
+        var lab = new LabHarness { Slow = r => r.Name is "istio-lab-mesh-ingress-wait" or "istio-lab-store-ns" };
         await lab.RunAsync();
 
         var wait = lab.OfType(ConfigGroupType).Single(r => r.Name == "istio-lab-mesh-ingress-wait");
         Assert.Equal(LabManifest.IngressWaitYaml(LabSettings.Defaults), wait.Inputs["yaml"]);
         Assert.Contains("kind: Job", Assert.IsType<string>(wait.Inputs["yaml"]), StringComparison.Ordinal);
-        var order = lab.Registered.ToList();
-        Assert.True(order.IndexOf(wait) < order.FindIndex(r => r.Type == "kubernetes:core/v1:Service"), "the gateway Service must be read after the wait");
-        Assert.True(order.FindIndex(r => r.Type == "kubernetes:core/v1:Namespace") < order.IndexOf(wait), "the wait Job runs in the application namespace");
+        Assert.True(lab.WaitedFor("istio-lab-mesh-ingress", wait.Name!), "the gateway Service must be read after the wait");
+        Assert.True(lab.WaitedFor(wait.Name!, "istio-lab-store-ns"), "the wait Job runs in the application namespace");
     }
 
     [Fact]

@@ -90,13 +90,13 @@ public class MeshRevisionTests
     [Fact]
     public async Task EveryRevisionGetsItsSharedMeshConfigBeforeTheNamespaceIsLabelled()
     {
-        var lab = new LabHarness();
+        var lab = new LabHarness { Slow = r => r.Type == ConfigMapType };
         await lab.RunAsync(Start);
 
         Assert.Equal(["istio-shared-configmap-asm-1-29", "istio-shared-configmap-asm-1-30"], SharedConfigMaps(lab));
         Assert.All(lab.OfType(ConfigMapType), r => Assert.Equal("aks-istio-system", Map(r.Inputs["metadata"])["namespace"]));
-        var order = lab.Registered.ToList();
-        Assert.True(order.FindLastIndex(r => r.Type == ConfigMapType) < order.FindIndex(r => r.Type == "kubernetes:core/v1:Namespace"));
+        Assert.All(lab.OfType(ConfigMapType), r => Assert.True(
+            lab.WaitedFor("istio-lab-store-ns", r.Name!), $"the namespace label must wait for {r.Name}, or sidecars start without their MeshConfig"));
     }
 
     [Fact]

@@ -182,12 +182,31 @@ public class ObservabilityTests
         Assert.Equal(GrafanaEndpoint, Map(services["grafana"])["external_url"]);
         Assert.Equal(false, Map(services["tracing"])["enabled"]);
         Assert.Equal("ClusterIP", Map(Map(chart["values"])["deployment"])["service_type"]);
-        var order = lab.Registered.ToList();
-        Assert.True(order.FindIndex(r => r.Name == "istio-lab-observability-in-cluster") < order.FindIndex(r => r.Type == "kubernetes:helm.sh/v4:Chart"));
     }
 
     [Fact]
-    public async Task TheMetricsAndKialiChecksRunAfterTheGatewayCheckAndWaitForKiali()
+    public async Task KialiWaitsForItsNamespaceAndProxyAndTheChecksWaitForKiali()
+    {
+        var lab = new LabHarness { Slow = r => r.Name is "istio-lab-observability-in-cluster" or "istio-lab-observability-kiali" };
+        await lab.RunAsync();
+
+        Assert.True(lab.WaitedFor("istio-lab-observability-kiali", "istio-lab-observability-in-cluster"));
+        Assert.True(lab.WaitedFor("istio-lab-checks-jobs", "istio-lab-observability-kiali"));
+        Assert.True(lab.WaitedFor("istio-lab-checks-jobs", "istio-lab-observability-in-cluster"));
+    }
+
+    [Fact]
+    public async Task TheClusterObjectsWaitForTheIdentitiesTheirFederationAndTheirRoles()
+    {
+        var lab = new LabHarness { Slow = r => r.Type is RoleAssignmentType or CredentialType or "azure-native:monitor:DataCollectionRuleAssociation" };
+        await lab.RunAsync();
+
+        var dependencies = lab.OfType(RoleAssignmentType).Concat(lab.OfType(CredentialType)).Append(lab.Single("azure-native:monitor:DataCollectionRuleAssociation"));
+        Assert.All(dependencies, d => Assert.True(lab.WaitedFor("istio-lab-observability-in-cluster", d.Name!), $"the proxy and the dashboard Job must wait for {d.Name}"));
+    }
+
+    [Fact]
+    public async Task TheMetricsAndKialiChecksRunAfterTheGatewayCheck()
     {
         var lab = await RunAsync();
 
@@ -196,8 +215,6 @@ public class ObservabilityTests
         Assert.Contains("name: check-metrics-", yaml, StringComparison.Ordinal);
         Assert.Contains("name: check-kiali-", yaml, StringComparison.Ordinal);
         Assert.Contains("config.kubernetes.io/depends-on: batch/namespaces/pets-outside-mesh/Job/check-gateway-", yaml, StringComparison.Ordinal);
-        var order = lab.Registered.ToList();
-        Assert.True(order.FindIndex(r => r.Type == "kubernetes:helm.sh/v4:Chart") < order.IndexOf(checks), "the checks must wait for Kiali");
     }
 
     [Fact]
