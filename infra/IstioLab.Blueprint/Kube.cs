@@ -41,4 +41,18 @@ public static class Kube
         NamespaceProperty = @namespace,
         Labels = labels,
     };
+
+    /// <summary>
+    /// A container that runs as <paramref name="uid"/> (never root), cannot gain privileges, writes nothing to its
+    /// image and holds no capability.
+    /// </summary>
+    public static V1SecurityContext Restricted(long uid) => new()
+    {
+        RunAsNonRoot = true,
+        RunAsUser = uid,
+        RunAsGroup = uid,
+        AllowPrivilegeEscalation = false,
+        ReadOnlyRootFilesystem = true,
+        Capabilities = new V1Capabilities { Drop = ["ALL"] },
+    };
 }

@@ -15,8 +15,6 @@ using Pulumi.Tls.Inputs;
 using HelmChart = Pulumi.Kubernetes.Helm.V4.Chart;
 using HelmChartArgs = Pulumi.Kubernetes.Types.Inputs.Helm.V4.ChartArgs;
 using HelmRepositoryOptsArgs = Pulumi.Kubernetes.Types.Inputs.Helm.V4.RepositoryOptsArgs;
-using KubernetesCustomResource = Pulumi.Kubernetes.ApiExtensions.CustomResource;
-using KubernetesCustomResourceArgs = Pulumi.Kubernetes.ApiExtensions.CustomResourceArgs;
 using ManagedCluster = Pulumi.AzureNative.ContainerService.ManagedCluster;
 using PublicIPAddressDnsSettingsArgs = Pulumi.AzureNative.Network.Inputs.PublicIPAddressDnsSettingsArgs;
 using PublicIPAddressSkuArgs = Pulumi.AzureNative.Network.Inputs.PublicIPAddressSkuArgs;
@@ -247,7 +245,7 @@ public sealed class HttpsFrontDoor : ComponentResource
     /// resource with an explicit namespace created after the chart installed its CRDs (pitfall 7). The Certificate
     /// waits for the static IP (its DNS name must reach the gateway) and for the MeshConfig that serves the solver.
     /// </summary>
-    private CertManagerResource LetsEncrypt(string name, LabSettings settings, HttpsFrontDoorArgs args, Resource staticAddressWait)
+    private SpecResource LetsEncrypt(string name, LabSettings settings, HttpsFrontDoorArgs args, Resource staticAddressWait)
     {
         var ns = new Namespace($"{name}-cert-manager-ns", new NamespaceArgs
         {
@@ -271,46 +269,15 @@ public sealed class HttpsFrontDoor : ComponentResource
             Spec = new IngressClassSpecArgs { Controller = ingressClass.Spec.Controller },
         }, new CustomResourceOptions { Parent = this, Provider = args.Provider, DependsOn = { args.Cluster } });
 
-        var issuer = new CertManagerResource($"{name}-issuer", CertManagerResourceArgs.From(CertManagerManifest.Issuer(settings)),
+        var issuer = new SpecResource($"{name}-issuer", SpecResourceArgs.From(CertManagerManifest.Issuer(settings)),
             new CustomResourceOptions { Parent = this, Provider = args.Provider, DependsOn = { chart } });
 
-        return new CertManagerResource($"{name}-certificate", CertManagerResourceArgs.From(CertManagerManifest.StoreCertificate(settings)),
+        return new SpecResource($"{name}-certificate", SpecResourceArgs.From(CertManagerManifest.StoreCertificate(settings)),
             new CustomResourceOptions
             {
                 Parent = this,
                 Provider = args.Provider,
                 DependsOn = { chart, issuer, istioClass, staticAddressWait, args.MeshConfig },
             });
-    }
-}
-
-/// <summary>A cert-manager object as a typed custom resource with its blueprint spec, never through a ConfigGroup (pitfall 7).</summary>
-public sealed class CertManagerResource : KubernetesCustomResource
-{
-    public CertManagerResource(string name, CertManagerResourceArgs args, CustomResourceOptions? options = null)
-        : base(name, args, options)
-    {
-    }
-}
-
-public sealed class CertManagerResourceArgs : KubernetesCustomResourceArgs
-{
-    public CertManagerResourceArgs(string apiVersion, string kind)
-        : base(apiVersion, kind)
-    {
-    }
-
-    [Input("spec")]
-    public InputMap<object>? Spec { get; set; }
-
-    public static CertManagerResourceArgs From<TSpec>(CertManagerObject<TSpec> source)
-        where TSpec : new()
-    {
-        ArgumentNullException.ThrowIfNull(source);
-        return new CertManagerResourceArgs(source.ApiVersion, source.Kind)
-        {
-            Metadata = KubeArgs.Meta(source.Metadata),
-            Spec = new Dictionary<string, object>(PlainTree.Of(source.Spec!)),
-        };
     }
 }

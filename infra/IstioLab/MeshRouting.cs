@@ -25,9 +25,9 @@ public sealed class MeshRouting : ComponentResource
 {
     public const string Type = "istiolab:index:MeshRouting";
 
-    public IstioResource PeerAuthentication { get; }
-    public IstioResource Gateway { get; }
-    public IstioResource VirtualService { get; }
+    public SpecResource PeerAuthentication { get; }
+    public SpecResource Gateway { get; }
+    public SpecResource VirtualService { get; }
 
     /// <summary>The Job (with its read-only service account) that waits, bounded, for the gateway's public IP.</summary>
     public ConfigGroup IngressWait { get; }
@@ -54,9 +54,9 @@ public sealed class MeshRouting : ComponentResource
             return opts;
         }
 
-        PeerAuthentication = new IstioResource($"{name}-mtls", IstioResourceArgs.From(MeshManifest.StrictMutualTls(settings)), InNamespace());
-        Gateway = new IstioResource($"{name}-gateway", IstioResourceArgs.From(MeshManifest.StoreGateway(settings)), InNamespace());
-        VirtualService = new IstioResource($"{name}-route", IstioResourceArgs.From(MeshManifest.StoreRoute(settings)), InNamespace(Gateway, args.Store));
+        PeerAuthentication = new SpecResource($"{name}-mtls", SpecResourceArgs.From(MeshManifest.StrictMutualTls(settings)), InNamespace());
+        Gateway = new SpecResource($"{name}-gateway", SpecResourceArgs.From(MeshManifest.StoreGateway(settings)), InNamespace());
+        VirtualService = new SpecResource($"{name}-route", SpecResourceArgs.From(MeshManifest.StoreRoute(settings)), InNamespace(Gateway, args.Store));
 
         // The provider waits for this Job to complete, so the read below runs only once the IP exists (or the
         // update fails with the Job's message after a few minutes). Its YAML is known at preview time.

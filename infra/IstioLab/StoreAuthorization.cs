@@ -24,13 +24,13 @@ public sealed class StoreAuthorization : ComponentResource
     public const string Type = "istiolab:index:StoreAuthorization";
 
     /// <summary>Every policy of the stack, the allow-nothing policy last; empty in <c>open</c> mode.</summary>
-    public IReadOnlyList<IstioResource> Policies { get; }
+    public IReadOnlyList<SpecResource> Policies { get; }
 
     public StoreAuthorization(string name, StoreAuthorizationArgs args, ComponentResourceOptions? options = null)
         : base(Type, name, options)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var policies = new List<IstioResource>();
+        var policies = new List<SpecResource>();
         foreach (var policy in AuthorizationManifest.Build(args.Settings))
         {
             var opts = new CustomResourceOptions { Parent = this, Provider = args.Provider, DependsOn = { args.Cluster, args.Namespace, args.Store } };
@@ -42,7 +42,7 @@ public sealed class StoreAuthorization : ComponentResource
                 }
             }
 
-            policies.Add(new IstioResource($"{name}-{policy.Metadata.Name}", IstioResourceArgs.From(policy), opts));
+            policies.Add(new SpecResource($"{name}-{policy.Metadata.Name}", SpecResourceArgs.From(policy), opts));
         }
 
         Policies = policies;

@@ -63,7 +63,7 @@ public class AuthorizationTests
     [Theory]
     [InlineData("all-in-one")]
     [InlineData("quickstart")]
-    public async Task WithTheAllowListEveryPolicyOfTheBlueprintReachesTheClusterAsAnIstioResource(string variant)
+    public async Task WithTheAllowListEveryPolicyOfTheBlueprintReachesTheClusterAsAnSpecResource(string variant)
     {
         var lab = new LabHarness();
         await lab.RunAsync(Config("allow-list", variant));

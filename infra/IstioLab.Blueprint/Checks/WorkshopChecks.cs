@@ -334,15 +334,7 @@ public static partial class WorkshopChecks
                                 ],
                                 Resources = StoreCatalog.Resources(new Compute("5m", "16Mi"), new Compute("100m", "64Mi")),
                                 // Not the proxy's UID 1337: the inside check's traffic must go through its sidecar.
-                                SecurityContext = new V1SecurityContext
-                                {
-                                    RunAsNonRoot = true,
-                                    RunAsUser = RunAsUser,
-                                    RunAsGroup = RunAsUser,
-                                    AllowPrivilegeEscalation = false,
-                                    ReadOnlyRootFilesystem = true,
-                                    Capabilities = new V1Capabilities { Drop = ["ALL"] },
-                                },
+                                SecurityContext = Kube.Restricted(RunAsUser),
                             },
                         ],
                     },

@@ -1,22 +1,16 @@
-using k8s;
-using k8s.Models;
-
 namespace IstioLab.Blueprint.Https;
 
 // Typed cert-manager resources: the fields the lab sets, serialized (camelCase) to cert-manager's API. Strict
 // YAML loading rejects any field not declared here.
 
 /// <summary>A cert-manager custom resource: apiVersion, kind, metadata and a typed spec.</summary>
-public abstract class CertManagerObject<TSpec> : IKubernetesObject<V1ObjectMeta>
+public abstract class CertManagerObject<TSpec> : SpecObject<TSpec>
     where TSpec : new()
 {
     public const string Group = "cert-manager.io";
     public const string ApiVersionValue = Group + "/v1";
 
-    public string ApiVersion { get; set; } = ApiVersionValue;
-    public string Kind { get; set; } = "";
-    public V1ObjectMeta Metadata { get; set; } = new();
-    public TSpec Spec { get; set; } = new();
+    protected CertManagerObject() => ApiVersion = ApiVersionValue;
 }
 
 public sealed class ClusterIssuer : CertManagerObject<ClusterIssuerSpec>

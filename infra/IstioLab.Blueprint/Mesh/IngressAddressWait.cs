@@ -183,15 +183,7 @@ public static class IngressAddressWait
                                     .. extraEnv,
                                 ],
                                 Resources = StoreCatalog.Resources(new Compute("5m", "16Mi"), new Compute("100m", "64Mi")),
-                                SecurityContext = new V1SecurityContext
-                                {
-                                    RunAsNonRoot = true,
-                                    RunAsUser = Checks.WorkshopChecks.RunAsUser,
-                                    RunAsGroup = Checks.WorkshopChecks.RunAsUser,
-                                    AllowPrivilegeEscalation = false,
-                                    ReadOnlyRootFilesystem = true,
-                                    Capabilities = new V1Capabilities { Drop = ["ALL"] },
-                                },
+                                SecurityContext = Kube.Restricted(Checks.WorkshopChecks.RunAsUser),
                             },
                         ],
                     },

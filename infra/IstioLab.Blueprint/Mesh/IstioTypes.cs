@@ -1,19 +1,12 @@
-using k8s;
-using k8s.Models;
-
 namespace IstioLab.Blueprint.Mesh;
 
 // Typed Istio resources: KubernetesClient has no Istio models, so these hold the fields the lab sets, with
 // names that serialize (camelCase) to the Istio API's. Strict YAML loading rejects any field not declared here.
 
 /// <summary>An Istio custom resource: apiVersion, kind, metadata and a typed spec.</summary>
-public abstract class IstioObject<TSpec> : IKubernetesObject<V1ObjectMeta>
+public abstract class IstioObject<TSpec> : SpecObject<TSpec>
     where TSpec : new()
 {
-    public string ApiVersion { get; set; } = "";
-    public string Kind { get; set; } = "";
-    public V1ObjectMeta Metadata { get; set; } = new();
-    public TSpec Spec { get; set; } = new();
 }
 
 public sealed class PeerAuthentication : IstioObject<PeerAuthenticationSpec>

@@ -179,7 +179,7 @@ public static class MonitoringManifest
                                 Resources = StoreCatalog.Resources(new Compute("10m", "32Mi"), new Compute("200m", "128Mi")),
                                 ReadinessProbe = Probe("/ready", 10),
                                 LivenessProbe = Probe("/health", 20),
-                                SecurityContext = NonRoot(65532),
+                                SecurityContext = Kube.Restricted(65532),
                             },
                         ],
                     },
@@ -257,7 +257,7 @@ public static class MonitoringManifest
                                 ],
                                 VolumeMounts = [new V1VolumeMount { Name = "dashboard", MountPath = "/dashboard", ReadOnlyProperty = true }],
                                 Resources = StoreCatalog.Resources(new Compute("5m", "16Mi"), new Compute("100m", "64Mi")),
-                                SecurityContext = NonRoot(WorkshopChecks.RunAsUser),
+                                SecurityContext = Kube.Restricted(WorkshopChecks.RunAsUser),
                             },
                         ],
                     },
@@ -267,16 +267,6 @@ public static class MonitoringManifest
         job.Metadata.Name = $"{PublisherName}-{WorkshopChecks.ShortHash(KubernetesYaml.SerializeAll([DashboardRequest(settings), job]))}";
         return job;
     }
-
-    internal static V1SecurityContext NonRoot(long uid) => new()
-    {
-        RunAsNonRoot = true,
-        RunAsUser = uid,
-        RunAsGroup = uid,
-        AllowPrivilegeEscalation = false,
-        ReadOnlyRootFilesystem = true,
-        Capabilities = new V1Capabilities { Drop = ["ALL"] },
-    };
 
     private static Dictionary<string, string> Labels(string name) => Kube.Labels(name, "observability", "1", partOf: Kube.ManagedBy);
 }

@@ -122,15 +122,7 @@ public static class StoreCatalog
         Image = "busybox:1.37.0",
         Command = ["sh", "-c", "until nc -zv rabbitmq 5672; do echo waiting for rabbitmq; sleep 2; done"],
         Resources = Resources(new Compute("1m", "50Mi"), new Compute("100m", "256Mi")),
-        SecurityContext = new V1SecurityContext
-        {
-            RunAsUser = IstioProxyUid,
-            RunAsGroup = IstioProxyUid,
-            RunAsNonRoot = true,
-            AllowPrivilegeEscalation = false,
-            ReadOnlyRootFilesystem = true,
-            Capabilities = new V1Capabilities { Drop = ["ALL"] },
-        },
+        SecurityContext = Kube.Restricted(IstioProxyUid),
     };
 
     private static Workload MakelineService => new()
