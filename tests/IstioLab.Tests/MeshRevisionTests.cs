@@ -24,8 +24,9 @@ public class MeshRevisionTests
     private static string StoreYaml(LabHarness lab) =>
         Assert.IsType<string>(lab.OfType("kubernetes:yaml/v2:ConfigGroup").Single(r => r.Name == "istio-lab-store-workloads").Inputs["yaml"]);
 
+    /// <summary>The shared ConfigMaps' names, sorted: the engine may register independent resources in any order.</summary>
     private static List<string> SharedConfigMaps(LabHarness lab) =>
-        [.. lab.OfType(ConfigMapType).Select(r => Assert.IsType<string>(Map(r.Inputs["metadata"])["name"]))];
+        [.. lab.OfType(ConfigMapType).Select(r => Assert.IsType<string>(Map(r.Inputs["metadata"])["name"])).Order(StringComparer.Ordinal)];
 
     [Fact]
     public async Task StartingACanarySendsBothRevisionsAndMovesTheStoreToTheCanary()
