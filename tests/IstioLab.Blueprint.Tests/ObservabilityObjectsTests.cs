@@ -173,6 +173,16 @@ public class ObservabilityObjectsTests
     }
 
     [Fact]
+    public void TheDashboardJobIsBoundedAndTheProviderWaitsLongerThanIt()
+    {
+        var job = MonitoringManifest.PublishJob(LabSettings.Defaults, Facts);
+
+        Assert.Equal(0, job.Spec.BackoffLimit);
+        Assert.True(MonitoringManifest.PublishAttempts * (MonitoringManifest.PublishIntervalSeconds + (2 * MonitoringManifest.PublishRequestTimeoutSeconds)) < job.Spec.ActiveDeadlineSeconds);
+        Assert.True(long.Parse(job.Metadata.Annotations["pulumi.com/timeoutSeconds"], System.Globalization.CultureInfo.InvariantCulture) > job.Spec.ActiveDeadlineSeconds);
+    }
+
+    [Fact]
     public void AChangedDashboardPublishesAgainUnderANewJobName()
     {
         var a = MonitoringManifest.PublishJob(LabSettings.Defaults, Facts).Metadata.Name;

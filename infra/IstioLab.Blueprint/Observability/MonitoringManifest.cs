@@ -56,9 +56,15 @@ public static class MonitoringManifest
     /// <summary>The proxy's in-cluster URL: Kiali's Prometheus and the metrics check's endpoint.</summary>
     public static string ProxyUrl => $"http://{ProxyName}.{Namespace}.svc.cluster.local:{ProxyPort.ToString(CultureInfo.InvariantCulture)}";
 
-    public const int PublishAttempts = 30;
+    public const int PublishAttempts = 20;
     public const int PublishIntervalSeconds = 10;
-    public const long PublishDeadlineSeconds = 600;
+    public const int PublishRequestTimeoutSeconds = 10;
+
+    /// <summary>
+    /// Above <see cref="PublishAttempts"/> × (<see cref="PublishIntervalSeconds"/> + two requests of
+    /// <see cref="PublishRequestTimeoutSeconds"/>), so the script's own message ends a failure.
+    /// </summary>
+    public const long PublishDeadlineSeconds = 660;
 
     /// <summary>
     /// Exchanges the pod's projected service-account token for an Entra token for Managed Grafana, then posts the
@@ -221,7 +227,14 @@ public static class MonitoringManifest
         {
             ApiVersion = "batch/v1",
             Kind = "Job",
-            Metadata = Kube.Meta(PublisherName, Namespace, Labels(PublisherName)),
+            Metadata = new V1ObjectMeta
+            {
+                Name = PublisherName,
+                NamespaceProperty = Namespace,
+                Labels = Labels(PublisherName),
+                // The provider waits for the Job longer than the Job may run.
+                Annotations = new Dictionary<string, string> { [Checks.ObservabilityChecks.ProviderTimeoutAnnotation] = Text(PublishDeadlineSeconds + 60) },
+            },
             Spec = new V1JobSpec
             {
                 BackoffLimit = 0,
@@ -253,7 +266,7 @@ public static class MonitoringManifest
                                     new V1EnvVar { Name = "SUBJECT", Value = PublisherSubject },
                                     new V1EnvVar { Name = "ATTEMPTS", Value = Text(PublishAttempts) },
                                     new V1EnvVar { Name = "INTERVAL_SECONDS", Value = Text(PublishIntervalSeconds) },
-                                    new V1EnvVar { Name = "TIMEOUT_SECONDS", Value = Text(10) },
+                                    new V1EnvVar { Name = "TIMEOUT_SECONDS", Value = Text(PublishRequestTimeoutSeconds) },
                                 ],
                                 VolumeMounts = [new V1VolumeMount { Name = "dashboard", MountPath = "/dashboard", ReadOnlyProperty = true }],
                                 Resources = StoreCatalog.Resources(new Compute("5m", "16Mi"), new Compute("100m", "64Mi")),
