@@ -20,7 +20,7 @@ public sealed record CheckDefinition(string Name, string Proves);
 /// </summary>
 public static partial class WorkshopChecks
 {
-    public const string Image = "curlimages/curl:8.11.1";
+    public const string Image = ScriptJob.Image;
 
     /// <summary>The store page's title, which the gateway check expects in the body.</summary>
     public const string StoreTitle = "Contoso Pet Store";
@@ -34,7 +34,7 @@ public static partial class WorkshopChecks
     public const long ActiveDeadlineSeconds = 300;
 
     /// <summary>The curl image's own non-root user (curl_user).</summary>
-    public const long RunAsUser = 100;
+    public const long RunAsUser = ScriptJob.RunAsUser;
 
     public static CheckDefinition Outside { get; } = new("outside", "a client outside the mesh gets its plaintext request to store-front refused or reset (STRICT mTLS)");
     public static CheckDefinition Inside { get; } = new("inside", "a client inside the mesh reaches store-front with HTTP 200 (mTLS between sidecars)");
@@ -298,49 +298,21 @@ public static partial class WorkshopChecks
             annotations[Kube.ProxyConfigAnnotation] = Kube.HoldUntilProxyStarts;
         }
 
-        var job = new V1Job
+        static string Text(long n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var job = ScriptJob.Build(new ScriptJobSpec($"check-{check.Name}", ns, labels, "check", script,
+        [
+            new V1EnvVar { Name = "TARGET_URL", Value = url },
+            new V1EnvVar { Name = "ATTEMPTS", Value = Text(Attempts) },
+            new V1EnvVar { Name = "INTERVAL_SECONDS", Value = Text(IntervalSeconds) },
+            new V1EnvVar { Name = "TIMEOUT_SECONDS", Value = Text(RequestTimeoutSeconds) },
+            .. extraEnv ?? [],
+        ])
         {
-            ApiVersion = "batch/v1",
-            Kind = "Job",
-            Metadata = Kube.Meta($"check-{check.Name}", ns, labels),
-            Spec = new V1JobSpec
-            {
-                BackoffLimit = BackoffLimit,
-                ActiveDeadlineSeconds = ActiveDeadlineSeconds,
-                Template = new V1PodTemplateSpec
-                {
-                    Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string>(labels), Annotations = annotations },
-                    Spec = new V1PodSpec
-                    {
-                        RestartPolicy = "Never",
-                        ServiceAccountName = serviceAccount,
-                        AutomountServiceAccountToken = false,
-                        NodeSelector = new Dictionary<string, string> { ["kubernetes.io/os"] = "linux" },
-                        SecurityContext = new V1PodSecurityContext { SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" } },
-                        Containers =
-                        [
-                            new V1Container
-                            {
-                                Name = "check",
-                                Image = Image,
-                                Command = ["/bin/sh", "-c", script],
-                                Env =
-                                [
-                                    new V1EnvVar { Name = "TARGET_URL", Value = url },
-                                    new V1EnvVar { Name = "ATTEMPTS", Value = Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-                                    new V1EnvVar { Name = "INTERVAL_SECONDS", Value = IntervalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-                                    new V1EnvVar { Name = "TIMEOUT_SECONDS", Value = RequestTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-                                    .. extraEnv ?? [],
-                                ],
-                                Resources = StoreCatalog.Resources(new Compute("5m", "16Mi"), new Compute("100m", "64Mi")),
-                                // Not the proxy's UID 1337: the inside check's traffic must go through its sidecar.
-                                SecurityContext = Kube.Restricted(RunAsUser),
-                            },
-                        ],
-                    },
-                },
-            },
-        };
+            PodAnnotations = annotations,
+            ServiceAccount = serviceAccount,
+            BackoffLimit = BackoffLimit,
+            ActiveDeadlineSeconds = ActiveDeadlineSeconds,
+        });
 
         customize?.Invoke(job);
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using IstioLab.Blueprint.Settings;
-using IstioLab.Blueprint.Store;
 using k8s;
 using k8s.Models;
 
@@ -141,54 +140,26 @@ public static class IngressAddressWait
 
     private static V1Job Job(LabSettings settings, Dictionary<string, string> labels, string name, string script, string message, IEnumerable<V1EnvVar> extraEnv)
     {
-        var podLabels = new Dictionary<string, string>(labels) { ["sidecar.istio.io/inject"] = "false" };
         static string Text(long n) => n.ToString(CultureInfo.InvariantCulture);
-        return new V1Job
+        return ScriptJob.Build(new ScriptJobSpec(name, settings.AppNamespace, labels, "wait", script,
+        [
+            new V1EnvVar { Name = "API_SERVER", Value = "https://kubernetes.default.svc" },
+            new V1EnvVar { Name = "TOKEN_DIR", Value = ServiceAccountTokenDirectory },
+            new V1EnvVar { Name = "SERVICE_NAMESPACE", Value = MeshManifest.IngressNamespace },
+            new V1EnvVar { Name = "SERVICE_NAME", Value = MeshManifest.IngressServiceName },
+            new V1EnvVar { Name = "ATTEMPTS", Value = Text(Attempts) },
+            new V1EnvVar { Name = "INTERVAL_SECONDS", Value = Text(IntervalSeconds) },
+            new V1EnvVar { Name = "TIMEOUT_SECONDS", Value = Text(RequestTimeoutSeconds) },
+            new V1EnvVar { Name = "NO_ADDRESS", Value = message },
+            .. extraEnv,
+        ])
         {
-            ApiVersion = "batch/v1",
-            Kind = "Job",
-            Metadata = Kube.Meta(name, settings.AppNamespace, labels),
-            Spec = new V1JobSpec
-            {
-                BackoffLimit = 0,
-                ActiveDeadlineSeconds = ActiveDeadlineSeconds,
-                Template = new V1PodTemplateSpec
-                {
-                    Metadata = new V1ObjectMeta { Labels = podLabels },
-                    Spec = new V1PodSpec
-                    {
-                        RestartPolicy = "Never",
-                        ServiceAccountName = Name,
-                        // The one pod of the lab that talks to the Kubernetes API: only its token is mounted.
-                        AutomountServiceAccountToken = true,
-                        NodeSelector = new Dictionary<string, string> { ["kubernetes.io/os"] = "linux" },
-                        SecurityContext = new V1PodSecurityContext { SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" } },
-                        Containers =
-                        [
-                            new V1Container
-                            {
-                                Name = "wait",
-                                Image = Checks.WorkshopChecks.Image,
-                                Command = ["/bin/sh", "-c", script],
-                                Env =
-                                [
-                                    new V1EnvVar { Name = "API_SERVER", Value = "https://kubernetes.default.svc" },
-                                    new V1EnvVar { Name = "TOKEN_DIR", Value = ServiceAccountTokenDirectory },
-                                    new V1EnvVar { Name = "SERVICE_NAMESPACE", Value = MeshManifest.IngressNamespace },
-                                    new V1EnvVar { Name = "SERVICE_NAME", Value = MeshManifest.IngressServiceName },
-                                    new V1EnvVar { Name = "ATTEMPTS", Value = Text(Attempts) },
-                                    new V1EnvVar { Name = "INTERVAL_SECONDS", Value = Text(IntervalSeconds) },
-                                    new V1EnvVar { Name = "TIMEOUT_SECONDS", Value = Text(RequestTimeoutSeconds) },
-                                    new V1EnvVar { Name = "NO_ADDRESS", Value = message },
-                                    .. extraEnv,
-                                ],
-                                Resources = StoreCatalog.Resources(new Compute("5m", "16Mi"), new Compute("100m", "64Mi")),
-                                SecurityContext = Kube.Restricted(Checks.WorkshopChecks.RunAsUser),
-                            },
-                        ],
-                    },
-                },
-            },
-        };
+            ExtraPodLabels = new Dictionary<string, string> { ["sidecar.istio.io/inject"] = "false" },
+            ServiceAccount = Name,
+            // The one kind of pod of the lab that talks to the Kubernetes API: only its token is mounted.
+            MountServiceAccountToken = true,
+            BackoffLimit = 0,
+            ActiveDeadlineSeconds = ActiveDeadlineSeconds,
+        });
     }
 }

@@ -221,62 +221,29 @@ public static class MonitoringManifest
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(facts);
-        var podLabels = new Dictionary<string, string>(Labels(PublisherName)) { [UseWorkloadIdentityLabel] = "true" };
         static string Text(long n) => n.ToString(CultureInfo.InvariantCulture);
-        var job = new V1Job
+        var job = ScriptJob.Build(new ScriptJobSpec(PublisherName, Namespace, Labels(PublisherName), "publish", PublishScript,
+        [
+            new V1EnvVar { Name = "GRAFANA_URL", Value = facts.GrafanaEndpoint.TrimEnd('/') },
+            new V1EnvVar { Name = "GRAFANA_SCOPE", Value = GrafanaScope },
+            new V1EnvVar { Name = "DASHBOARD_FILE", Value = $"/dashboard/{DashboardFile}" },
+            new V1EnvVar { Name = "DASHBOARD_UID", Value = MeshDashboard.Uid },
+            new V1EnvVar { Name = "SUBJECT", Value = PublisherSubject },
+            new V1EnvVar { Name = "ATTEMPTS", Value = Text(PublishAttempts) },
+            new V1EnvVar { Name = "INTERVAL_SECONDS", Value = Text(PublishIntervalSeconds) },
+            new V1EnvVar { Name = "TIMEOUT_SECONDS", Value = Text(PublishRequestTimeoutSeconds) },
+        ])
         {
-            ApiVersion = "batch/v1",
-            Kind = "Job",
-            Metadata = new V1ObjectMeta
-            {
-                Name = PublisherName,
-                NamespaceProperty = Namespace,
-                Labels = Labels(PublisherName),
-                // The provider waits for the Job longer than the Job may run.
-                Annotations = new Dictionary<string, string> { [Checks.ObservabilityChecks.ProviderTimeoutAnnotation] = Text(PublishDeadlineSeconds + 60) },
-            },
-            Spec = new V1JobSpec
-            {
-                BackoffLimit = 0,
-                ActiveDeadlineSeconds = PublishDeadlineSeconds,
-                Template = new V1PodTemplateSpec
-                {
-                    Metadata = new V1ObjectMeta { Labels = podLabels },
-                    Spec = new V1PodSpec
-                    {
-                        RestartPolicy = "Never",
-                        ServiceAccountName = PublisherName,
-                        AutomountServiceAccountToken = false,
-                        NodeSelector = new Dictionary<string, string> { ["kubernetes.io/os"] = "linux" },
-                        SecurityContext = new V1PodSecurityContext { SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" } },
-                        Volumes = [new V1Volume { Name = "dashboard", ConfigMap = new V1ConfigMapVolumeSource { Name = DashboardConfigMap } }],
-                        Containers =
-                        [
-                            new V1Container
-                            {
-                                Name = "publish",
-                                Image = WorkshopChecks.Image,
-                                Command = ["/bin/sh", "-c", PublishScript],
-                                Env =
-                                [
-                                    new V1EnvVar { Name = "GRAFANA_URL", Value = facts.GrafanaEndpoint.TrimEnd('/') },
-                                    new V1EnvVar { Name = "GRAFANA_SCOPE", Value = GrafanaScope },
-                                    new V1EnvVar { Name = "DASHBOARD_FILE", Value = $"/dashboard/{DashboardFile}" },
-                                    new V1EnvVar { Name = "DASHBOARD_UID", Value = MeshDashboard.Uid },
-                                    new V1EnvVar { Name = "SUBJECT", Value = PublisherSubject },
-                                    new V1EnvVar { Name = "ATTEMPTS", Value = Text(PublishAttempts) },
-                                    new V1EnvVar { Name = "INTERVAL_SECONDS", Value = Text(PublishIntervalSeconds) },
-                                    new V1EnvVar { Name = "TIMEOUT_SECONDS", Value = Text(PublishRequestTimeoutSeconds) },
-                                ],
-                                VolumeMounts = [new V1VolumeMount { Name = "dashboard", MountPath = "/dashboard", ReadOnlyProperty = true }],
-                                Resources = StoreCatalog.Resources(new Compute("5m", "16Mi"), new Compute("100m", "64Mi")),
-                                SecurityContext = Kube.Restricted(WorkshopChecks.RunAsUser),
-                            },
-                        ],
-                    },
-                },
-            },
-        };
+            ExtraPodLabels = new Dictionary<string, string> { [UseWorkloadIdentityLabel] = "true" },
+            ServiceAccount = PublisherName,
+            BackoffLimit = 0,
+            ActiveDeadlineSeconds = PublishDeadlineSeconds,
+        });
+        // The provider waits for the Job longer than the Job may run.
+        job.Metadata.Annotations = new Dictionary<string, string> { [ObservabilityChecks.ProviderTimeoutAnnotation] = Text(PublishDeadlineSeconds + 60) };
+        var pod = job.Spec.Template.Spec;
+        pod.Volumes = [new V1Volume { Name = "dashboard", ConfigMap = new V1ConfigMapVolumeSource { Name = DashboardConfigMap } }];
+        pod.Containers[0].VolumeMounts = [new V1VolumeMount { Name = "dashboard", MountPath = "/dashboard", ReadOnlyProperty = true }];
         job.Metadata.Name = $"{PublisherName}-{WorkshopChecks.ShortHash(KubernetesYaml.SerializeAll([DashboardRequest(settings), job]))}";
         return job;
     }
