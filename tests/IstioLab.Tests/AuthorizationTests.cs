@@ -4,14 +4,12 @@ using IstioLab.Blueprint.Settings;
 using Pulumi;
 using Pulumi.Testing;
 using static IstioLab.Tests.LabHarness;
+using static IstioLab.Tests.ResourceTypes;
 
 namespace IstioLab.Tests;
 
 public class AuthorizationTests
 {
-    private const string ServiceAccountType = "kubernetes:core/v1:ServiceAccount";
-    private const string PolicyType = "kubernetes:security.istio.io/v1:AuthorizationPolicy";
-    private const string ProviderType = "pulumi:providers:kubernetes";
     private const string StoreGroup = "istio-lab-store-workloads";
     private const string ChecksGroup = "istio-lab-checks-jobs";
 

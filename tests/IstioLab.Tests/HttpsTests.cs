@@ -6,22 +6,13 @@ using IstioLab.Blueprint.Settings;
 using Pulumi;
 using Pulumi.Testing;
 using static IstioLab.Tests.LabHarness;
+using static IstioLab.Tests.ResourceTypes;
 
 namespace IstioLab.Tests;
 
 /// <summary>HTTPS under the mock engine: the static IP, its role, the Service patch, the certificate, the Gateway and the outputs.</summary>
 public class HttpsTests
 {
-    private const string PublicIpType = "azure-native:network:PublicIPAddress";
-    private const string RoleAssignmentType = "azure-native:authorization:RoleAssignment";
-    private const string ServicePatchType = "kubernetes:core/v1:ServicePatch";
-    private const string SecretType = "kubernetes:core/v1:Secret";
-    private const string ChartType = "kubernetes:helm.sh/v4:Chart";
-    private const string IssuerType = "kubernetes:cert-manager.io/v1:ClusterIssuer";
-    private const string CertificateType = "kubernetes:cert-manager.io/v1:Certificate";
-    private const string IngressClassType = "kubernetes:networking.k8s.io/v1:IngressClass";
-    private const string ConfigGroupType = "kubernetes:yaml/v2:ConfigGroup";
-
     private static Dictionary<string, string> Config(string https, params (string Key, string Value)[] more)
     {
         var config = new Dictionary<string, string> { ["istio-lab:https"] = https };

@@ -2,14 +2,12 @@ using IstioLab.Blueprint.Rendering;
 using IstioLab.Blueprint.Settings;
 using Pulumi;
 using static IstioLab.Tests.LabHarness;
+using static IstioLab.Tests.ResourceTypes;
 
 namespace IstioLab.Tests;
 
 public class LabTests
 {
-    private const string ClusterType = "azure-native:containerservice:ManagedCluster";
-    private const string ProviderType = "pulumi:providers:kubernetes";
-    private const string ConfigGroupType = "kubernetes:yaml/v2:ConfigGroup";
     private const string ChecksGroup = "istio-lab-checks-jobs";
 
     private static Dictionary<string, string> Config(params (string Key, string Value)[] entries) =>

@@ -1,15 +1,13 @@
 using System.Collections.Immutable;
 using Pulumi;
 using static IstioLab.Tests.LabHarness;
+using static IstioLab.Tests.ResourceTypes;
 
 namespace IstioLab.Tests;
 
 /// <summary>Each phase of a canary upgrade under the mock engine: what the cluster is sent and what the store follows.</summary>
 public class MeshRevisionTests
 {
-    private const string ClusterType = "azure-native:containerservice:ManagedCluster";
-    private const string ConfigMapType = "kubernetes:core/v1:ConfigMap";
-
     private static Dictionary<string, string> Config(params (string Key, string Value)[] entries) =>
         entries.ToDictionary(e => e.Key, e => e.Value);
 

@@ -4,16 +4,13 @@ using IstioLab.Blueprint.Settings;
 using Pulumi;
 using Pulumi.Testing;
 using static IstioLab.Tests.LabHarness;
+using static IstioLab.Tests.ResourceTypes;
 
 namespace IstioLab.Tests;
 
 /// <summary>Managed Prometheus, Managed Grafana, the identities and Kiali under the mock engine: wired to each other's ids.</summary>
 public class ObservabilityTests
 {
-    private const string ClusterType = "azure-native:containerservice:ManagedCluster";
-    private const string RoleAssignmentType = "azure-native:authorization:RoleAssignment";
-    private const string CredentialType = "azure-native:managedidentity:FederatedIdentityCredential";
-
     private static Dictionary<string, string> Config(params (string Key, string Value)[] entries) =>
         entries.ToDictionary(e => e.Key, e => e.Value);
 
