@@ -18,16 +18,6 @@ public class AuthorizationTests
 
     private static string NameOf(MockResourceArgs r) => (string)Map(r.Inputs["metadata"])["name"];
 
-    /// <summary>Plain data as JSON with its keys sorted, so the blueprint's spec and the engine's inputs compare as values.</summary>
-    private static string Canonical(object? value) => value switch
-    {
-        string text => System.Text.Json.JsonSerializer.Serialize(text),
-        System.Collections.IDictionary map => "{" + string.Join(",", map.Keys.Cast<object>().Select(k => k.ToString()!).Order(StringComparer.Ordinal)
-            .Select(k => System.Text.Json.JsonSerializer.Serialize(k) + ":" + Canonical(map[k]))) + "}",
-        System.Collections.IEnumerable list => "[" + string.Join(",", list.Cast<object?>().Select(Canonical)) + "]",
-        _ => System.Text.Json.JsonSerializer.Serialize(value),
-    };
-
     [Theory]
     [InlineData("open", "all-in-one", 9)]
     [InlineData("allow-list", "quickstart", 4)]

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using IstioLab.Blueprint.Https;
 using IstioLab.Blueprint.Rendering;
@@ -103,7 +102,7 @@ public class HttpsTests
     [Fact]
     public async Task ThePatchWaitsForTheClusterTheRoleTheIpAndTheBoundedWaitForTheService()
     {
-        var recorded = await DependencyRecordingStack.RunAsync(Config("self-signed"));
+        var recorded = await new LabHarness().RunRecordedAsync(Config("self-signed"));
 
         static void HasA(List<string> dependencies, string type) => Assert.Contains(dependencies, d => d.StartsWith(type + " ", StringComparison.Ordinal));
         var patch = recorded.Single(p => p.Key.GetResourceType() == ServicePatchType).Value;
@@ -225,7 +224,7 @@ public class HttpsTests
     [Fact]
     public async Task TheCertificateWaitsForTheStaticIpAndTheMeshConfigThatServesTheSolver()
     {
-        var recorded = await DependencyRecordingStack.RunAsync(Config("lets-encrypt"));
+        var recorded = await new LabHarness().RunRecordedAsync(Config("lets-encrypt"));
 
         var certificate = recorded.Single(p => p.Key.GetResourceType() == CertificateType).Value;
         Assert.Contains(ConfigGroupType + " istio-lab-https-static-ip-wait", certificate);
@@ -285,7 +284,7 @@ public class HttpsTests
         var first = await RunAsync(Config(mode));
         var second = await RunAsync(Config(mode));
 
-        Assert.Equal(Describe(first.Lab), Describe(second.Lab));
+        Assert.Equal(first.Lab.Snapshot(), second.Lab.Snapshot());
     }
 
     [Theory]
@@ -294,9 +293,9 @@ public class HttpsTests
     public async Task EveryHttpsResourceIsTheChildOfAComponent(string mode)
     {
         var lab = new LabHarness();
-        await lab.RunWithParentsRecordedAsync(Config(mode));
+        await lab.RunRecordedAsync(Config(mode));
 
-        var parents = ParentRecordingStack.Parents.Where(p => p.Key is not Stack).ToDictionary(p => p.Key, p => p.Value);
+        var parents = RecordingStack.Parents.Where(p => p.Key is not Stack).ToDictionary(p => p.Key, p => p.Value);
         var components = parents.Keys.Where(r => r.GetResourceType().StartsWith("istiolab:index:", StringComparison.Ordinal)).ToList();
         Assert.Contains(HttpsFrontDoor.Type, components.Select(c => c.GetResourceType()));
         Assert.Contains(HttpsAddress.Type, components.Select(c => c.GetResourceType()));
@@ -304,64 +303,5 @@ public class HttpsTests
         Assert.All(parents.Where(p => !components.Contains(p.Key)), p => Assert.True(
             p.Value is not null && components.Contains(p.Value),
             $"{p.Key.GetResourceType()} {p.Key.GetResourceName()} has parent {p.Value?.GetResourceType() ?? "(the stack)"}"));
-    }
-
-    private static List<string> Describe(LabHarness lab) =>
-        [.. lab.Registered
-            .Select(r => $"{r.Type} {r.Name} {r.Id} {System.Text.Json.JsonSerializer.Serialize(Canonical(r.Inputs))}")
-            .Order(StringComparer.Ordinal)];
-
-    private static object Canonical(object value) => value switch
-    {
-        ImmutableDictionary<string, object> map => map.OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary(p => p.Key, p => Canonical(p.Value)),
-        ImmutableArray<object> list => list.Select(Canonical).ToList(),
-        _ => value.ToString() ?? "",
-    };
-}
-
-/// <summary>
-/// A stack whose transformation records every resource's explicit dependsOn, as "type name" strings, so a test
-/// can see what waits for what (the mock engine does not report dependencies).
-/// </summary>
-internal sealed class DependencyRecordingStack : Stack
-{
-    private static readonly ConcurrentDictionary<Resource, InputList<Resource>> DependsOn = new();
-
-    public DependencyRecordingStack()
-        : base(new StackOptions { ResourceTransformations = { Record } })
-    {
-        Lab.Build(StackSettings.Read(), null);
-    }
-
-    public static async Task<Dictionary<Resource, List<string>>> RunAsync(IReadOnlyDictionary<string, string> config)
-    {
-        DependsOn.Clear();
-        var lab = new LabHarness();
-        Environment.SetEnvironmentVariable("PULUMI_CONFIG", System.Text.Json.JsonSerializer.Serialize(config));
-        try
-        {
-            await Deployment.TestAsync<DependencyRecordingStack>(
-                lab.Mocks.Object,
-                new TestOptions { IsPreview = false, ProjectName = ConfigKeys.ProjectNamespace, StackName = "test" });
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("PULUMI_CONFIG", null);
-        }
-
-        var result = new Dictionary<Resource, List<string>>();
-        foreach (var (resource, list) in DependsOn)
-        {
-            var resources = await ValueOf((Output<ImmutableArray<Resource>>)list);
-            result[resource] = [.. resources.Select(r => $"{r.GetResourceType()} {r.GetResourceName()}")];
-        }
-
-        return result;
-    }
-
-    private static ResourceTransformationResult? Record(ResourceTransformationArgs args)
-    {
-        DependsOn[args.Resource] = args.Options.DependsOn;
-        return null;
     }
 }

@@ -86,14 +86,18 @@ internal sealed class LabHarness
         return outputs;
     }
 
-    /// <summary>Runs the lab in a <see cref="ParentRecordingStack"/>, which records every resource's explicit parent.</summary>
-    public async Task RunWithParentsRecordedAsync(IReadOnlyDictionary<string, string>? config = null)
+    /// <summary>
+    /// Runs the lab in a <see cref="RecordingStack"/>, which records every resource's explicit parent and dependencies,
+    /// and returns each resource's dependencies as <c>"&lt;type&gt; &lt;name&gt;"</c>.
+    /// </summary>
+    public async Task<Dictionary<Resource, List<string>>> RunRecordedAsync(IReadOnlyDictionary<string, string>? config = null)
     {
-        ParentRecordingStack.Parents.Clear();
+        RecordingStack.Parents.Clear();
+        RecordingStack.DependsOn.Clear();
         Environment.SetEnvironmentVariable("PULUMI_CONFIG", System.Text.Json.JsonSerializer.Serialize(config ?? new Dictionary<string, string>()));
         try
         {
-            await Deployment.TestAsync<ParentRecordingStack>(
+            await Deployment.TestAsync<RecordingStack>(
                 Mocks.Object,
                 new TestOptions { IsPreview = false, ProjectName = ConfigKeys.ProjectNamespace, StackName = "test" });
         }
@@ -101,6 +105,15 @@ internal sealed class LabHarness
         {
             Environment.SetEnvironmentVariable("PULUMI_CONFIG", null);
         }
+
+        var dependencies = new Dictionary<Resource, List<string>>();
+        foreach (var (resource, list) in RecordingStack.DependsOn)
+        {
+            var resources = await ValueOf((Output<ImmutableArray<Resource>>)list);
+            dependencies[resource] = [.. resources.Select(r => $"{r.GetResourceType()} {r.GetResourceName()}")];
+        }
+
+        return dependencies;
     }
 
     /// <summary>Runs <paramref name="program"/> under the mock engine with <paramref name="config"/> as stack config.</summary>
@@ -122,6 +135,20 @@ internal sealed class LabHarness
             Environment.SetEnvironmentVariable("PULUMI_CONFIG", previous);
         }
     }
+
+    /// <summary>Every registration as one line (type, name, id and canonical inputs), sorted: two equal runs give equal lists.</summary>
+    public List<string> Snapshot() =>
+        [.. Registered.Select(r => $"{r.Type} {r.Name} {r.Id} {Canonical(r.Inputs)}").Order(StringComparer.Ordinal)];
+
+    /// <summary>Plain data as JSON with its keys sorted, so the blueprint's data and the engine's inputs compare as values.</summary>
+    public static string Canonical(object? value) => value switch
+    {
+        string text => System.Text.Json.JsonSerializer.Serialize(text),
+        System.Collections.IDictionary map => "{" + string.Join(",", map.Keys.Cast<object>().Select(k => k.ToString()!).Order(StringComparer.Ordinal)
+            .Select(k => System.Text.Json.JsonSerializer.Serialize(k) + ":" + Canonical(map[k]))) + "}",
+        System.Collections.IEnumerable list => "[" + string.Join(",", list.Cast<object?>().Select(Canonical)) + "]",
+        _ => System.Text.Json.JsonSerializer.Serialize(value),
+    };
 
     public IEnumerable<MockResourceArgs> OfType(string type) => Registered.Where(r => r.Type == type);
 
@@ -249,14 +276,16 @@ internal sealed class LabHarness
 
 /// <summary>
 /// A stack whose transformation, which Pulumi applies to every resource in the stack before it is registered,
-/// records the parent each resource was given (null: none, so the stack). Pulumi's mock engine builds URNs from the
-/// root type only, so parentage cannot be read from URNs there.
+/// records the parent each resource was given (null: none, so the stack) and what it explicitly depends on. Pulumi's
+/// mock engine builds URNs from the root type only and shows no dependencies, so neither can be read from it.
 /// </summary>
-internal sealed class ParentRecordingStack : Stack
+internal sealed class RecordingStack : Stack
 {
     public static ConcurrentDictionary<Resource, Resource?> Parents { get; } = new();
 
-    public ParentRecordingStack()
+    public static ConcurrentDictionary<Resource, InputList<Resource>> DependsOn { get; } = new();
+
+    public RecordingStack()
         : base(new StackOptions { ResourceTransformations = { Record } })
     {
         Lab.Build(StackSettings.Read(), null);
@@ -265,6 +294,7 @@ internal sealed class ParentRecordingStack : Stack
     private static ResourceTransformationResult? Record(ResourceTransformationArgs args)
     {
         Parents[args.Resource] = args.Options.Parent;
+        DependsOn[args.Resource] = args.Options.DependsOn;
         return null;
     }
 }

@@ -259,9 +259,9 @@ public class LabTests
     public async Task EveryResourceIsTheChildOfAComponent()
     {
         var lab = new LabHarness();
-        await lab.RunWithParentsRecordedAsync();
+        await lab.RunRecordedAsync();
 
-        var parents = ParentRecordingStack.Parents.Where(p => p.Key is not Stack).ToDictionary(p => p.Key, p => p.Value);
+        var parents = RecordingStack.Parents.Where(p => p.Key is not Stack).ToDictionary(p => p.Key, p => p.Value);
         var components = parents.Keys.Where(r => r.GetResourceType().StartsWith("istiolab:index:", StringComparison.Ordinal)).ToList();
         Assert.Equal(
             [AksCluster.Type, MeshConfiguration.Type, MeshRouting.Type, Observability.Type, StoreApp.Type, StoreAuthorization.Type, WorkshopChecksComponent.Type],
@@ -295,20 +295,8 @@ public class LabTests
         var second = new LabHarness();
         await second.RunAsync(config);
 
-        Assert.Equal(Describe(first), Describe(second));
+        Assert.Equal(first.Snapshot(), second.Snapshot());
     }
-
-    private static List<string> Describe(LabHarness lab) =>
-        [.. lab.Registered
-            .Select(r => $"{r.Type} {r.Name} {r.Id} {System.Text.Json.JsonSerializer.Serialize(r.Inputs.OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary(p => p.Key, p => Canonical(p.Value)))}")
-            .Order(StringComparer.Ordinal)];
-
-    private static object Canonical(object value) => value switch
-    {
-        System.Collections.Immutable.ImmutableDictionary<string, object> map => map.OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary(p => p.Key, p => Canonical(p.Value)),
-        System.Collections.Immutable.ImmutableArray<object> list => list.Select(Canonical).ToList(),
-        _ => value.ToString() ?? "",
-    };
 
     [Fact]
     public async Task TheChecksRunAfterEverythingTheyVerify()
