@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using IstioLab.Blueprint.Settings;
 
 namespace IstioLab.Blueprint.Observability;
@@ -49,23 +47,7 @@ public static class AzureNames
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentException.ThrowIfNullOrEmpty(purpose);
-        return NameBasedGuid($"{settings.Location}/{settings.ResourceGroupName}/{settings.ClusterName}/{purpose}").ToString("D");
-    }
-
-    /// <summary>An RFC 4122 version-5 (SHA-1, name-based) GUID in the URL namespace.</summary>
-    public static Guid NameBasedGuid(string name)
-    {
-        ArgumentNullException.ThrowIfNull(name);
-        Span<byte> ns = [0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8];
-        var input = new byte[ns.Length + Encoding.UTF8.GetByteCount(name)];
-        ns.CopyTo(input);
-        Encoding.UTF8.GetBytes(name, input.AsSpan(ns.Length));
-#pragma warning disable CA5350 // SHA-1 is what RFC 4122 version 5 prescribes; this names things, it protects nothing.
-        var hash = SHA1.HashData(input);
-#pragma warning restore CA5350
-        hash[6] = (byte)((hash[6] & 0x0F) | 0x50);
-        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
-        return new Guid(hash.AsSpan(0, 16), bigEndian: true);
+        return DeterministicGuid.V5(DeterministicGuid.UrlNamespace, $"{settings.Location}/{settings.ResourceGroupName}/{settings.ClusterName}/{purpose}").ToString("D");
     }
 
     private static string MsProm(LabSettings settings) => $"MSProm-{settings.Location}-{Cluster(settings)}";

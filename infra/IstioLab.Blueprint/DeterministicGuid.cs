@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace IstioLab.Blueprint.Https;
+namespace IstioLab.Blueprint;
 
 /// <summary>
 /// Name-based UUIDs (RFC 9562 version 5: SHA-1 of a namespace and a name). The same name always gives the same
