@@ -4,20 +4,30 @@ using IstioLab.Blueprint.Settings;
 
 namespace IstioLab.Blueprint.Tests;
 
-/// <summary>The README stays true: its commands, its config table and its description of the checks.</summary>
+/// <summary>The README and the documents it leads to stay true: commands, the configuration table, the checks.</summary>
 public class ReadmeTests
 {
     private static string Readme => File.ReadAllText(RepositoryFiles.PathOf("README.md"));
+
+    private static string Doc(string name) => File.ReadAllText(RepositoryFiles.PathOf("docs", name));
 
     private static string Row(ConfigKey key) =>
         $"| `{key.FullName}` | {(key.Default.Length == 0 ? "(unset)" : $"`{key.Default}`")} | {key.Description} |";
 
     [Fact]
-    public void TheReadmeDescribesEveryConfigKeyWithItsDefaultInTheBlueprintsWords()
+    public void TheConfigurationPageDescribesEveryConfigKeyWithItsDefaultInTheBlueprintsWords()
+    {
+        var page = Doc("configuration.md");
+
+        Assert.All(ConfigKeys.All, key => Assert.Contains(Row(key), page, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TheReadmesConfigurationTableNamesEveryConfigKey()
     {
         var readme = Readme;
 
-        Assert.All(ConfigKeys.All, key => Assert.Contains(Row(key), readme, StringComparison.Ordinal));
+        Assert.All(ConfigKeys.All, key => Assert.Contains($"`{key.FullName}`", readme, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -38,9 +48,9 @@ public class ReadmeTests
     }
 
     [Fact]
-    public void TheReadmeNamesEveryCheckAndItsLimits()
+    public void TheChecksPageNamesEveryCheckAndItsLimits()
     {
-        var readme = Readme;
+        var readme = Doc("checks.md");
 
         Assert.All(WorkshopChecks.All, check => Assert.Contains($"| `{check.Name}` |", readme, StringComparison.Ordinal));
         Assert.Contains($"{WorkshopChecks.Attempts} attempts, {WorkshopChecks.IntervalSeconds} s apart", readme, StringComparison.Ordinal);
@@ -49,28 +59,30 @@ public class ReadmeTests
     }
 
     [Fact]
-    public void TheReadmeSaysWhatToDoWhenTheAddOnRejectsARevision()
+    public void TheTroubleshootingPageSaysWhatToDoWhenTheAddOnRejectsARevision()
     {
-        var readme = Readme;
+        var readme = Doc("troubleshooting.md");
 
         Assert.Contains("az aks mesh get-revisions", readme, StringComparison.Ordinal);
         Assert.Contains("pulumi config rm istio-lab:istioRevision", readme, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void TheReadmeSaysHowLongTheLabWaitsForTheGatewaysIp()
+    public void TheTroubleshootingPageSaysHowLongTheLabWaitsForTheGatewaysIp()
     {
+        var page = Doc("troubleshooting.md");
+
         Assert.Contains(
             $"{IngressAddressWait.Attempts} attempts {IngressAddressWait.IntervalSeconds} s apart, ended after {IngressAddressWait.ActiveDeadlineSeconds} s",
-            Readme,
+            page,
             StringComparison.Ordinal);
-        Assert.Contains($"job/{IngressAddressWait.Name}", Readme, StringComparison.Ordinal);
+        Assert.Contains($"job/{IngressAddressWait.Name}", page, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void TheReadmeGivesEachCanaryStepAsCommands()
+    public void TheUpgradesPageGivesEachCanaryStepAsCommands()
     {
-        var readme = Readme;
+        var readme = Doc("upgrades.md");
 
         Assert.Contains("az aks mesh get-upgrades", readme, StringComparison.Ordinal);
         Assert.Contains($"pulumi config set {ConfigKeys.IstioCanaryRevision.FullName} ", readme, StringComparison.Ordinal);
@@ -81,9 +93,9 @@ public class ReadmeTests
     }
 
     [Fact]
-    public void TheReadmeSaysHowLongTheObservabilityChecksWaitAndHowToOpenKiali()
+    public void TheObservabilityPageSaysHowLongItsChecksWaitAndHowToOpenKiali()
     {
-        var readme = Readme;
+        var readme = Doc("observability.md");
 
         Assert.Contains(
             $"{ObservabilityChecks.Attempts} attempts {ObservabilityChecks.IntervalSeconds} s apart, ended after {ObservabilityChecks.ActiveDeadlineSeconds} s",

@@ -25,7 +25,7 @@ public abstract record CallerIdentity
         public override string Describe() => $"namespace `{Name}`";
     }
 
-    /// <summary>How the README's table names this identity.</summary>
+    /// <summary>How the table in docs/zero-trust.md names this identity.</summary>
     public abstract string Describe();
 }
 
@@ -40,8 +40,8 @@ public sealed record AllowedCall(MeshCaller Caller, StoreCall Call);
 /// it calls (<see cref="Workload.Calls"/>), the ingress gateway calls what the VirtualService routes to, and the
 /// in-mesh checks declare their own calls. With <see cref="AuthorizationMode.AllowList"/> the namespace gets one
 /// allow-nothing policy and one ALLOW policy per callee; <see cref="AuthorizationMode.DryRun"/> applies the same
-/// policies with <c>istio.io/dry-run</c>; <see cref="AuthorizationMode.Open"/> applies none. Facts:
-/// <c>shared/reference/authorization.md</c>.
+/// policies with <c>istio.io/dry-run</c>; <see cref="AuthorizationMode.Open"/> applies none. The call graph and Istio's
+/// matching rules it relies on: <c>docs/zero-trust.md</c>.
 /// </summary>
 public static class AuthorizationManifest
 {
@@ -164,7 +164,7 @@ public static class AuthorizationManifest
         return [.. perCallee, Policy(settings, AllowNothingName, new AuthorizationPolicySpec())];
     }
 
-    /// <summary>The README's table of allowed calls, built from the default stack in allow-list mode, with the quickstart column.</summary>
+    /// <summary>The table of allowed calls in docs/zero-trust.md, built from the default stack in allow-list mode, with the quickstart column.</summary>
     public static string AllowedCallsTable()
     {
         var allInOne = LabSettings.Defaults with { Authorization = AuthorizationMode.AllowList };

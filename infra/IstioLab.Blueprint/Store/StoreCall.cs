@@ -11,7 +11,7 @@ public enum CallProtocol
 }
 
 /// <summary>
-/// One call a workload makes, from the store's real call graph (<c>shared/reference/authorization.md</c>): the callee's
+/// One call a workload makes, from the store's real call graph (read from the store's sources, release 2.1.0; listed in <c>docs/zero-trust.md</c>): the callee's
 /// name, the container port the connection reaches (the callee's sidecar sees that one, not the Service's), the
 /// protocol, and the HTTP methods when the call graph shows them (empty: any method). The allow-list is derived
 /// from these declarations; nothing else grants a call.

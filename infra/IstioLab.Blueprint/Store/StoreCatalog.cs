@@ -5,7 +5,7 @@ namespace IstioLab.Blueprint.Store;
 
 /// <summary>
 /// The AKS Store Demo's workloads at release 2.1.0 (store images pinned to 2.0.0), with the changes that
-/// make them safe in a STRICT-mTLS mesh. Facts: <c>shared/reference/aks-store-demo.md</c>.
+/// make them safe in a STRICT-mTLS mesh. How and why: <c>docs/architecture.md</c>.
 /// </summary>
 public static class StoreCatalog
 {
