@@ -68,7 +68,9 @@ public sealed class AksCluster : ComponentResource
             {
                 IngressGateways =
                 {
-                    new IstioIngressGatewayArgs { Mode = IstioIngressGatewayMode.External, Enabled = true },
+                    // Enabled at workshop step 4, as `az aks mesh enable-ingress-gateway` does; sent disabled before, so
+                    // walking back down a step turns it off again.
+                    new IstioIngressGatewayArgs { Mode = IstioIngressGatewayMode.External, Enabled = settings.Reaches(WorkshopSteps.Ingress) },
                 },
             },
         };

@@ -9,6 +9,8 @@ public static class Lab
     /// <summary>The prefix of every resource name in the stack.</summary>
     public const string Name = "istio-lab";
 
+    private const string ObservabilityOff = "disabled: istio-lab:observability is false";
+
     /// <summary>Builds every resource from validated settings and returns the stack outputs.</summary>
     /// <param name="settings">The stack's settings, already validated.</param>
     /// <param name="rabbitMqPassword">The configured secret password, or null to generate one.</param>
@@ -20,47 +22,68 @@ public static class Lab
         var cluster = new AksCluster($"{Name}-cluster", settings, beforeCluster: settings.Https.Enabled
             ? group => (address = new HttpsAddress($"{Name}-https-address", settings, group)).PublicIp
             : null);
-        var meshConfig = new MeshConfiguration($"{Name}-meshconfig", new MeshConfigurationArgs(settings, cluster.Provider, cluster.Revision));
-        var store = new StoreApp($"{Name}-store", new StoreAppArgs(settings, cluster.Revision, rabbitMqPassword, cluster.Provider, meshConfig));
-        var mesh = new MeshRouting($"{Name}-mesh", new MeshRoutingArgs(settings, cluster.Provider, cluster.Cluster, store.Namespace, store.Store));
         var observability = settings.Observability
             ? new Observability($"{Name}-observability", new ObservabilityArgs(settings, cluster, cluster.Provider))
             : null;
-        var authorization = new StoreAuthorization($"{Name}-authorization", new StoreAuthorizationArgs(settings, cluster.Provider, cluster.Cluster, store.Namespace, store.Store));
-        var https = address is null ? null : new HttpsFrontDoor($"{Name}-https", new HttpsFrontDoorArgs(
-            settings, cluster.Provider, cluster.Cluster, cluster.ResourceGroupName, address, mesh.IngressWait, meshConfig));
-        var ingressIp = https?.IngressIp ?? mesh.IngressIp;
-
-        object checks = "disabled: istio-lab:checks is false";
-        if (settings.Checks)
-        {
-            List<Resource> verified = [store.Store, mesh.PeerAuthentication, mesh.Gateway, mesh.VirtualService, .. authorization.Policies, .. https?.Ready ?? []];
-            if (observability is not null)
-            {
-                verified.AddRange([observability.InCluster, observability.Kiali]);
-            }
-
-            checks = new WorkshopChecksComponent($"{Name}-checks", new WorkshopChecksArgs(
-                settings, cluster.Provider, cluster.Revision, ingressIp, verified, https?.CaCertificate)).Summary;
-        }
-
-        const string ObservabilityOff = "disabled: istio-lab:observability is false";
-
         var outputs = new Dictionary<string, object?>
         {
             ["resourceGroupName"] = cluster.ResourceGroupName,
             ["clusterName"] = cluster.ClusterName,
             ["istioRevision"] = cluster.Revision,
             ["istioRevisions"] = cluster.Revisions,
-            ["ingressIp"] = ingressIp,
-            ["storeUrl"] = https?.StoreUrl ?? mesh.StoreUrl,
             ["kubeconfig"] = cluster.KubeConfig,
-            ["checks"] = checks,
             ["grafanaUrl"] = observability?.GrafanaUrl ?? (object)ObservabilityOff,
             ["prometheusQueryEndpoint"] = observability?.QueryEndpoint ?? (object)ObservabilityOff,
-            ["kialiPortForward"] = observability is null ? ObservabilityOff : Blueprint.Observability.Kiali.PortForwardCommand,
-            ["kialiToken"] = observability is null ? ObservabilityOff : Blueprint.Observability.Kiali.TokenCommand,
         };
+        if (settings.WorkshopStep is { } step)
+        {
+            outputs["workshopStep"] = WorkshopSteps.All.Single(s => s.Number == step).Title;
+        }
+
+        // Workshop step 1 ends here: the cluster with its add-on, and the Azure side of observing it.
+        if (!settings.Reaches(WorkshopSteps.Store))
+        {
+            var later = MeshRouting.NotYet(settings);
+            outputs["ingressIp"] = outputs["storeUrl"] = later;
+            outputs["checks"] = $"none at workshop step {settings.WorkshopStep}: the cluster and its add-on are proven by Azure's own provisioning";
+            outputs["kialiPortForward"] = outputs["kialiToken"] = observability is null ? ObservabilityOff : later;
+            return outputs;
+        }
+
+        var meshConfig = new MeshConfiguration($"{Name}-meshconfig", new MeshConfigurationArgs(settings, cluster.Provider, cluster.Revision));
+        var store = new StoreApp($"{Name}-store", new StoreAppArgs(settings, cluster.Revision, rabbitMqPassword, cluster.Provider, meshConfig));
+        var mesh = settings.Reaches(WorkshopSteps.MutualTls)
+            ? new MeshRouting($"{Name}-mesh", new MeshRoutingArgs(settings, cluster.Provider, cluster.Cluster, store.Namespace, store.Store))
+            : null;
+        var observing = settings.Reaches(WorkshopSteps.Observe);
+        var authorization = observing
+            ? new StoreAuthorization($"{Name}-authorization", new StoreAuthorizationArgs(settings, cluster.Provider, cluster.Cluster, store.Namespace, store.Store))
+            : null;
+        var https = address is null || mesh?.IngressWait is not { } ingressWait ? null : new HttpsFrontDoor($"{Name}-https", new HttpsFrontDoorArgs(
+            settings, cluster.Provider, cluster.Cluster, cluster.ResourceGroupName, address, ingressWait, meshConfig));
+        var notYet = Output.Create(MeshRouting.NotYet(settings));
+        var ingressIp = https?.IngressIp ?? mesh?.IngressIp ?? notYet;
+
+        object checks = "disabled: istio-lab:checks is false";
+        if (settings.Checks)
+        {
+            List<Resource> verified = [store.Store];
+            verified.AddRange(new Resource?[] { mesh?.PeerAuthentication, mesh?.Gateway, mesh?.VirtualService }.OfType<Resource>());
+            verified.AddRange([.. authorization?.Policies ?? [], .. https?.Ready ?? []]);
+            if (observability is { InCluster: { } inCluster, Kiali: { } kiali })
+            {
+                verified.AddRange([inCluster, kiali]);
+            }
+
+            checks = new WorkshopChecksComponent($"{Name}-checks", new WorkshopChecksArgs(
+                settings, cluster.Provider, cluster.Revision, ingressIp, verified, https?.CaCertificate)).Summary;
+        }
+
+        outputs["ingressIp"] = ingressIp;
+        outputs["storeUrl"] = https?.StoreUrl ?? mesh?.StoreUrl ?? notYet;
+        outputs["checks"] = checks;
+        outputs["kialiPortForward"] = observability is null ? ObservabilityOff : observing ? Blueprint.Observability.Kiali.PortForwardCommand : $"not yet: Kiali comes at workshop step {WorkshopSteps.Observe}";
+        outputs["kialiToken"] = observability is null ? ObservabilityOff : observing ? Blueprint.Observability.Kiali.TokenCommand : $"not yet: Kiali comes at workshop step {WorkshopSteps.Observe}";
         if (https is not null)
         {
             outputs["storeFqdn"] = https.StoreFqdn;

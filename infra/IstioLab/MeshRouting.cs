@@ -17,26 +17,36 @@ namespace IstioLab;
 public sealed record MeshRoutingArgs(LabSettings Settings, ProviderResource Provider, Resource Cluster, Resource Namespace, Resource Store);
 
 /// <summary>
-/// Workshop steps 5-6: STRICT mTLS for the application namespace, the Istio Gateway on the add-on's external
-/// ingress gateway and the VirtualService to store-front; and the gateway's public IP, read from the add-on's
-/// Service, which the lab never manages (pitfall 8).
+/// Workshop step 3, STRICT mTLS for the application namespace; and step 4, the Istio Gateway on the add-on's external
+/// ingress gateway and the VirtualService to store-front, and the gateway's public IP, read from the add-on's
+/// Service, which the lab never manages (pitfall 8). With <c>istio-lab:workshopStep</c> 3 only the first exists.
 /// </summary>
 public sealed class MeshRouting : ComponentResource
 {
     public const string Type = "istiolab:index:MeshRouting";
 
     public SpecResource PeerAuthentication { get; }
-    public SpecResource Gateway { get; }
-    public SpecResource VirtualService { get; }
+    /// <summary>From workshop step 4 on; null before.</summary>
+    public SpecResource? Gateway { get; }
 
-    /// <summary>The Job (with its read-only service account) that waits, bounded, for the gateway's public IP.</summary>
-    public ConfigGroup IngressWait { get; }
+    /// <summary>From workshop step 4 on; null before.</summary>
+    public SpecResource? VirtualService { get; }
 
-    /// <summary>The public IP of the add-on's external ingress gateway.</summary>
+    /// <summary>The Job (with its read-only service account) that waits, bounded, for the gateway's public IP; from step 4 on.</summary>
+    public ConfigGroup? IngressWait { get; }
+
+    /// <summary>The public IP of the add-on's external ingress gateway; before step 4, a sentence saying when it comes.</summary>
     public Output<string> IngressIp { get; }
 
-    /// <summary>Where the store is served: <c>http://&lt;ingress IP&gt;/</c>.</summary>
+    /// <summary>Where the store is served: <c>http://&lt;ingress IP&gt;/</c>; before step 4, a sentence saying when it comes.</summary>
     public Output<string> StoreUrl { get; }
+
+    /// <summary>What the address outputs say before workshop step 4.</summary>
+    public static string NotYet(LabSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return $"not yet: istio-lab:workshopStep is {settings.WorkshopStep}; the ingress gateway comes at step {WorkshopSteps.Ingress}";
+    }
 
     public MeshRouting(string name, MeshRoutingArgs args, ComponentResourceOptions? options = null)
         : base(Type, name, options)
@@ -55,6 +65,14 @@ public sealed class MeshRouting : ComponentResource
         }
 
         PeerAuthentication = new SpecResource($"{name}-mtls", SpecResourceArgs.From(MeshManifest.StrictMutualTls(settings)), InNamespace());
+        if (!settings.Reaches(WorkshopSteps.Ingress))
+        {
+            IngressIp = Output.Create(NotYet(settings));
+            StoreUrl = IngressIp;
+            RegisterOutputs(new Dictionary<string, object?> { ["ingressIp"] = IngressIp, ["storeUrl"] = StoreUrl });
+            return;
+        }
+
         Gateway = new SpecResource($"{name}-gateway", SpecResourceArgs.From(MeshManifest.StoreGateway(settings)), InNamespace());
         VirtualService = new SpecResource($"{name}-route", SpecResourceArgs.From(MeshManifest.StoreRoute(settings)), InNamespace(Gateway, args.Store));
 

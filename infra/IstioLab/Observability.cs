@@ -51,10 +51,10 @@ public sealed class Observability : ComponentResource
     public UserAssignedIdentity DashboardPublisher { get; }
     public IReadOnlyList<RoleAssignment> RoleAssignments { get; }
 
-    /// <summary>The scrape config, the proxy, the dashboard Job and Kiali's login account.</summary>
-    public ConfigGroup InCluster { get; }
+    /// <summary>The scrape config, the proxy, the dashboard Job and Kiali's login account; from workshop step 5 on (null before).</summary>
+    public ConfigGroup? InCluster { get; }
 
-    public HelmChart Kiali { get; }
+    public HelmChart? Kiali { get; }
 
     public Output<string> GrafanaUrl { get; }
     public Output<string> QueryEndpoint { get; }
@@ -223,6 +223,13 @@ public sealed class Observability : ComponentResource
 
         // The YAML carries the identities' client ids and the endpoints, known once Azure has them; building it is
         // plain data, and the ConfigGroup is created here, outside Apply.
+        if (!settings.Reaches(WorkshopSteps.Observe))
+        {
+            // Workshop steps 1-4 build only the Azure side (seed 001 creates it with the cluster); the cluster side is step 5.
+            RegisterOutputs(new Dictionary<string, object?> { ["grafanaUrl"] = GrafanaUrl, ["prometheusQueryEndpoint"] = QueryEndpoint });
+            return;
+        }
+
         var facts = Output.Tuple(MetricsReader.ClientId, QueryEndpoint, DashboardPublisher.ClientId, GrafanaUrl)
             .Apply(f => new MonitoringFacts(f.Item1, f.Item2, f.Item3, f.Item4));
         var inCluster = new ComponentResourceOptions { Parent = this, Provider = args.Provider };

@@ -44,7 +44,7 @@ public static partial class WorkshopChecks
     public static CheckDefinition Denied { get; } = new("denied", $"an identity the allow-list does not name gets HTTP 403 '{AccessDenied}' from product-service (default-deny)");
 
     /// <summary>Every check the lab knows; <see cref="For"/> says which of them a stack runs.</summary>
-    public static IReadOnlyList<CheckDefinition> All { get; } = [Outside, Inside, Gateway, Redirect, Denied, ObservabilityChecks.Metrics, ObservabilityChecks.Kiali];
+    public static IReadOnlyList<CheckDefinition> All => [Sidecars, Permissive, Outside, Inside, Gateway, Redirect, Denied, ObservabilityChecks.Metrics, ObservabilityChecks.Kiali];
 
     /// <summary>The body of the 403 a callee's sidecar answers when no policy allows the request.</summary>
     public const string AccessDenied = "RBAC: access denied";
@@ -53,18 +53,29 @@ public static partial class WorkshopChecks
     public const string DeniedTarget = "product-service";
 
     /// <summary>
-    /// The checks a stack runs, in the order of its Jobs: with HTTPS on, <c>gateway</c> over HTTPS and <c>redirect</c>;
+    /// The checks a stack runs, in the order of its Jobs: at workshop step 2 <c>sidecars</c> and <c>permissive</c>, at
+    /// step 1 none, from step 3 on <c>outside</c> and <c>inside</c>, from step 4 on the gateway's; with HTTPS on, <c>gateway</c> over HTTPS and <c>redirect</c>;
     /// <c>denied</c> only where the allow-list is enforced; <c>metrics</c> and <c>kiali</c> only with observability.
     /// </summary>
     public static IReadOnlyList<CheckDefinition> For(LabSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        if (settings.WorkshopStep is WorkshopSteps.Store)
+        {
+            return StepTwo;
+        }
+
+        if (!settings.Reaches(WorkshopSteps.MutualTls))
+        {
+            return [];
+        }
+
         return
         [
             Outside, Inside,
-            .. settings.Https.Enabled ? [HttpsGateway(settings), Redirect] : new[] { Gateway },
+            .. !settings.Reaches(WorkshopSteps.Ingress) ? [] : settings.Https.Enabled ? [HttpsGateway(settings), Redirect] : new[] { Gateway },
             .. settings.Authorization == AuthorizationMode.AllowList ? [Denied] : Array.Empty<CheckDefinition>(),
-            .. settings.Observability ? ObservabilityChecks.Definitions : [],
+            .. settings.Observability && settings.Reaches(WorkshopSteps.Observe) ? ObservabilityChecks.Definitions : [],
         ];
     }
 
@@ -85,7 +96,8 @@ public static partial class WorkshopChecks
         var inside = new MeshCaller("inside check", Identity(settings, Inside),
             [AuthorizationManifest.CallThroughService(settings, StoreCatalog.StoreFront, StoreCatalog.StoreFrontServicePort, "GET")]);
         var denied = new MeshCaller("denied check", Identity(settings, Denied), []);
-        return For(settings).Contains(Denied) ? [inside, denied] : [inside];
+        var checks = For(settings);
+        return checks.Contains(Denied) ? [inside, denied] : checks.Contains(Inside) ? [inside] : [];
     }
 
     /// <summary>The in-mesh checks' own ServiceAccounts, without tokens: the checks never talk to the Kubernetes API.</summary>
@@ -210,8 +222,25 @@ public static partial class WorkshopChecks
     public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(LabSettings settings, string revision, string ingressIp, string? caCertificatePem = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        var checks = For(settings);
+        if (checks.Count == 0)
+        {
+            return [];
+        }
+
+        if (checks.SequenceEqual(StepTwo))
+        {
+            return [OutsideNamespace(settings), .. SidecarsAccess(settings), SidecarsJob(settings, revision), PermissiveJob(settings, revision)];
+        }
+
+        if (!settings.Reaches(WorkshopSteps.Ingress))
+        {
+            return [OutsideNamespace(settings), OutsideJob(settings, revision), InsideJob(settings, revision)];
+        }
+
         var https = settings.Https.Enabled;
         var gateway = https ? HttpsGatewayJob(settings, ingressIp, caCertificatePem) : GatewayJob(settings, ingressIp);
+
         return
         [
             OutsideNamespace(settings),
@@ -221,7 +250,7 @@ public static partial class WorkshopChecks
             gateway,
             .. https ? [RedirectJob(settings, ingressIp)] : Array.Empty<V1Job>(),
             .. For(settings).Contains(Denied) ? [DeniedJob(settings, revision)] : Array.Empty<V1Job>(),
-            .. settings.Observability ? ObservabilityChecks.Build(settings, gateway) : [],
+            .. settings.Observability && settings.Reaches(WorkshopSteps.Observe) ? ObservabilityChecks.Build(settings, gateway) : [],
         ];
     }
 

@@ -39,24 +39,35 @@ public static class LabManifest
         Build(settings, revision, rabbitMqPassword, ingressIp, MonitoringFacts.Placeholders);
 
     /// <summary>All objects of a stack, with the observability objects' Azure facts given too.</summary>
-    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(LabSettings settings, string revision, string rabbitMqPassword, string ingressIp, MonitoringFacts monitoring) =>
-    [
-        .. MeshRevisionsFor(settings, revision).Select(r => SharedMeshConfig.For(settings, r)),
-        MeshManifest.ApplicationNamespace(settings, revision),
-        StoreManifest.RabbitMqSecret(settings, rabbitMqPassword),
-        .. StoreManifest.ServiceAccounts(settings),
-        .. StoreManifest.Build(settings),
-        MeshManifest.StrictMutualTls(settings),
-        MeshManifest.StoreGateway(settings),
-        MeshManifest.StoreRoute(settings),
-        .. AuthorizationManifest.Build(settings),
-        .. IngressAddressWait.Build(settings),
-        .. HttpsManifest.Build(settings, ingressIp),
-        .. settings.Observability ? MonitoringYamlObjects(settings, monitoring) : [],
-        .. settings.Checks
-            ? [.. WorkshopChecks.ServiceAccounts(settings), .. WorkshopChecks.Build(settings, revision, ingressIp, HttpsManifest.CaCertificatePlaceholder)]
-            : Array.Empty<IKubernetesObject<V1ObjectMeta>>(),
-    ];
+    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(LabSettings settings, string revision, string rabbitMqPassword, string ingressIp, MonitoringFacts monitoring)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (!settings.Reaches(WorkshopSteps.Store))
+        {
+            // Step 1 is Azure only: the cluster and the add-on.
+            return [];
+        }
+
+        return
+        [
+            .. MeshRevisionsFor(settings, revision).Select(r => SharedMeshConfig.For(settings, r)),
+            MeshManifest.ApplicationNamespace(settings, revision),
+            StoreManifest.RabbitMqSecret(settings, rabbitMqPassword),
+            .. StoreManifest.ServiceAccounts(settings),
+            .. StoreManifest.Build(settings),
+            .. settings.Reaches(WorkshopSteps.MutualTls) ? [MeshManifest.StrictMutualTls(settings)] : Array.Empty<IKubernetesObject<V1ObjectMeta>>(),
+            .. settings.Reaches(WorkshopSteps.Ingress)
+                ? [MeshManifest.StoreGateway(settings), MeshManifest.StoreRoute(settings)]
+                : Array.Empty<IKubernetesObject<V1ObjectMeta>>(),
+            .. AuthorizationManifest.Build(settings),
+            .. settings.Reaches(WorkshopSteps.Ingress) ? IngressAddressWait.Build(settings) : [],
+            .. HttpsManifest.Build(settings, ingressIp),
+            .. settings.Observability && settings.Reaches(WorkshopSteps.Observe) ? MonitoringYamlObjects(settings, monitoring) : [],
+            .. settings.Checks
+                ? [.. WorkshopChecks.ServiceAccounts(settings), .. WorkshopChecks.Build(settings, revision, ingressIp, HttpsManifest.CaCertificatePlaceholder)]
+                : Array.Empty<IKubernetesObject<V1ObjectMeta>>(),
+        ];
+    }
 
     /// <summary>The revisions the cluster runs: the configured ones, else the one the cluster reports (<paramref name="clusterRevision"/>).</summary>
     public static IReadOnlyList<string> MeshRevisionsFor(LabSettings settings, string clusterRevision)

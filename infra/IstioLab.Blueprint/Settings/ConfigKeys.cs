@@ -112,10 +112,14 @@ public static class ConfigKeys
         "istio-lab:acmeEmail", ConfigValueType.Text, "",
         "Contact e-mail of the Let's Encrypt account (optional); only with istio-lab:https=lets-encrypt.");
 
+    public static readonly ConfigKey WorkshopStep = new(
+        "istio-lab:workshopStep", ConfigValueType.Text, "",
+        "Build the workshop up to and including one step, to walk it one pulumi up at a time: 1 the cluster with the Istio add-on, 2 the store in the mesh (still permissive), 3 STRICT mTLS, 4 the ingress gateway, 5 observing the mesh; empty builds the whole lab. Features beyond the workshop need 5 or empty.");
+
     /// <summary>All keys, in the order users read them.</summary>
     public static IReadOnlyList<ConfigKey> All { get; } =
     [
-        Location, ResourceGroupName, ClusterName, KubernetesVersion, NodeCount, NodeVmSize,
+        WorkshopStep, Location, ResourceGroupName, ClusterName, KubernetesVersion, NodeCount, NodeVmSize,
         IstioRevision, IstioCanaryRevision, IstioDataPlane, StoreVariant, AppNamespace, RabbitMqUsername, RabbitMqPassword, Checks,
         Observability, GrafanaAdminObjectId, Authorization, Https, DnsLabel, AcmeServer, AcmeEmail,
     ];
