@@ -112,10 +112,14 @@ public static class ConfigKeys
         "istio-lab:acmeEmail", ConfigValueType.Text, "",
         "Contact e-mail of the Let's Encrypt account (optional); only with istio-lab:https=lets-encrypt.");
 
+    public static readonly ConfigKey NodeSshAccess = new(
+        "istio-lab:nodeSshAccess", ConfigValueType.Text, "",
+        "SSH access to the nodes (the node pool's securityProfile.sshAccess): disabled or localuser, both an AKS preview that needs the subscription's DisableSSHPreview feature registered (see docs/troubleshooting.md); empty sends no sshAccess and AKS keeps its default.");
+
     /// <summary>All keys, in the order users read them.</summary>
     public static IReadOnlyList<ConfigKey> All { get; } =
     [
-        Location, ResourceGroupName, ClusterName, KubernetesVersion, NodeCount, NodeVmSize,
+        Location, ResourceGroupName, ClusterName, KubernetesVersion, NodeCount, NodeVmSize, NodeSshAccess,
         IstioRevision, IstioCanaryRevision, IstioDataPlane, StoreVariant, AppNamespace, RabbitMqUsername, RabbitMqPassword, Checks,
         Observability, GrafanaAdminObjectId, Authorization, Https, DnsLabel, AcmeServer, AcmeEmail,
     ];
