@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Text;
-using IstioLab.Blueprint;
 using IstioLab.Blueprint.Settings;
 using Moq;
 using Pulumi;
