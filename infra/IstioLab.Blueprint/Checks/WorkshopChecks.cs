@@ -16,7 +16,8 @@ public sealed record CheckDefinition(string Name, string Proves);
 /// The workshop's three manual checks as Jobs, and with the allow-list a fourth that proves default-deny. Each retries for a bounded time (workloads may still be starting),
 /// prints one line saying what it saw, and ends with exit 0 only on the expected outcome; <c>backoffLimit</c> and
 /// <c>activeDeadlineSeconds</c> end a failing check in minutes. A Job's name carries a short hash of the Job and
-/// of everything it verifies, so a change to those runs it again on the next update and no change leaves it be.
+/// of everything it verifies, so a change to those runs it again on the next update and no change leaves a passed
+/// check be; a check that failed runs again on the next update (<see cref="ScriptJob.ReplaceUnreadyAnnotation"/>).
 /// </summary>
 public static partial class WorkshopChecks
 {
