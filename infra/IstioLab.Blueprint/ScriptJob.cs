@@ -38,8 +38,8 @@ public static class ScriptJob
     public const long RunAsUser = 100;
 
     /// <summary>
-    /// The Kubernetes provider's annotation that makes the next update replace a Job that is not complete (failed,
-    /// still running or gone), and leave a Job that succeeded alone. Without it a failed Job is only re-read, never
+    /// The Kubernetes provider's annotation that makes the next update replace a Job that is not complete (failed
+    /// or still running), and leave a Job that succeeded alone. Without it a failed Job is only re-read, never
     /// run again (pulumi/pulumi-kubernetes issue 856). Source: pulumi/pulumi-kubernetes v4.32.0,
     /// provider/pkg/provider/provider.go (Diff: <c>metadata.ReplaceUnready</c>, Jobs only, readiness from the live
     /// Job) and sdk/dotnet/Batch/V1/Job.cs; added in pulumi-kubernetes pull request 1575.

@@ -207,8 +207,9 @@ public sealed class Observability : ComponentResource
                 PrincipalType = servicePrincipal ? PrincipalType.ServicePrincipal : null,
             };
             // The name is fixed for the stack, and Azure refuses to move an assignment to a new principal
-            // (RoleAssignmentUpdateNotPermitted): a new principal (grafana-admin follows whoever runs `pulumi up`)
-            // replaces it by deleting the old one first.
+            // (RoleAssignmentUpdateNotPermitted), so azure-native replaces it when principalId or scope changes
+            // (pulumi/pulumi-azure-native pull request 1010). A new principal (grafana-admin follows whoever runs
+            // `pulumi up`) must then delete the old assignment before the new one takes the same name.
             return new RoleAssignment($"{name}-{purpose}", grant, new CustomResourceOptions { Parent = this, DeleteBeforeReplace = true });
         }
 

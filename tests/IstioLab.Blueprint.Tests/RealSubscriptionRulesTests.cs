@@ -57,6 +57,18 @@ public class RealSubscriptionRulesTests
     }
 
     [Fact]
+    public void TheTroubleshootingDocSaysWhatARerunDoesForEveryKindOfJob()
+    {
+        var docs = File.ReadAllText(RepositoryFiles.PathOf("docs", "troubleshooting.md"));
+
+        Assert.Contains($"`{ScriptJob.ReplaceUnreadyAnnotation}: \"true\"`", docs, StringComparison.Ordinal);
+        Assert.Contains(Mesh.IngressAddressWait.Name, docs, StringComparison.Ordinal);
+        Assert.Contains(Mesh.IngressAddressWait.StaticAddressName, docs, StringComparison.Ordinal);
+        Assert.Contains("FAIL dashboard", docs, StringComparison.Ordinal);
+        Assert.Contains("is left alone", docs, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void NodeSshAccessIsUnsetByDefaultSoNoPreviewFieldIsSent()
     {
         Assert.Equal(NodeSshAccess.Unset, LabSettings.Defaults.NodeSshAccess);
