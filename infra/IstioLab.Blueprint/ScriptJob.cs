@@ -25,7 +25,10 @@ public sealed record ScriptJobSpec(string Name, string Namespace, Dictionary<str
     public long ActiveDeadlineSeconds { get; init; }
 }
 
-/// <summary>The lab's one-shot Jobs (the checks, the waits, the dashboard's publication), built one way.</summary>
+/// <summary>
+/// The lab's one-shot Jobs (the checks, the waits, the dashboard's publication), built one way. Every one carries
+/// <see cref="ReplaceUnreadyAnnotation"/>, so a `pulumi up` after a failure runs it again.
+/// </summary>
 public static class ScriptJob
 {
     /// <summary>Every script Job's image: curl on a small shell.</summary>
@@ -33,6 +36,15 @@ public static class ScriptJob
 
     /// <summary>The curl image's own non-root user (curl_user); not the proxy's UID 1337, whose traffic skips the sidecar.</summary>
     public const long RunAsUser = 100;
+
+    /// <summary>
+    /// The Kubernetes provider's annotation that makes the next update replace a Job that is not complete (failed
+    /// or still running), and leave a Job that succeeded alone. Without it a failed Job is only re-read, never
+    /// run again (pulumi/pulumi-kubernetes issue 856). Source: pulumi/pulumi-kubernetes v4.32.0,
+    /// provider/pkg/provider/provider.go (Diff: <c>metadata.ReplaceUnready</c>, Jobs only, readiness from the live
+    /// Job) and sdk/dotnet/Batch/V1/Job.cs; added in pulumi-kubernetes pull request 1575.
+    /// </summary>
+    public const string ReplaceUnreadyAnnotation = "pulumi.com/replaceUnready";
 
     public static V1Job Build(ScriptJobSpec spec)
     {
@@ -47,7 +59,14 @@ public static class ScriptJob
         {
             ApiVersion = "batch/v1",
             Kind = "Job",
-            Metadata = Kube.Meta(spec.Name, spec.Namespace, spec.Labels),
+            Metadata = new V1ObjectMeta
+            {
+                Name = spec.Name,
+                NamespaceProperty = spec.Namespace,
+                Labels = spec.Labels,
+                // A Job that did not complete runs again on the next `pulumi up`; one that passed is left alone.
+                Annotations = new Dictionary<string, string> { [ReplaceUnreadyAnnotation] = "true" },
+            },
             Spec = new V1JobSpec
             {
                 BackoffLimit = spec.BackoffLimit,

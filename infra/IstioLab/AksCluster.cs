@@ -81,6 +81,25 @@ public sealed class AksCluster : ComponentResource
             istio.Revisions.Add(revision);
         }
 
+        var pool = new ManagedClusterAgentPoolProfileArgs
+        {
+            Name = "system",
+            Mode = AgentPoolMode.System,
+            Count = settings.NodeCount,
+            VmSize = settings.NodeVmSize,
+            OsType = OSType.Linux,
+            Type = AgentPoolType.VirtualMachineScaleSets,
+        };
+        // sshAccess is an AKS preview (the subscription registers DisableSSHPreview first): sent only when
+        // istio-lab:nodeSshAccess asks for it, so a subscription without the preview can create the lab.
+        if (settings.NodeSshAccess != NodeSshAccess.Unset)
+        {
+            pool.SecurityProfile = new AgentPoolSecurityProfileArgs
+            {
+                SshAccess = settings.NodeSshAccess == NodeSshAccess.Disabled ? AgentPoolSSHAccess.Disabled : AgentPoolSSHAccess.LocalUser,
+            };
+        }
+
         var clusterArgs = new ManagedClusterArgs
         {
             ResourceGroupName = group.Name,
@@ -90,19 +109,7 @@ public sealed class AksCluster : ComponentResource
             // Qualified: Pulumi.AzureNative.Resources defines a ResourceIdentityType too.
             Identity = new ManagedClusterIdentityArgs { Type = Pulumi.AzureNative.ContainerService.ResourceIdentityType.SystemAssigned },
             // One inline System pool only: inline pools cannot be added later without churn (pitfall 4).
-            AgentPoolProfiles =
-            {
-                new ManagedClusterAgentPoolProfileArgs
-                {
-                    Name = "system",
-                    Mode = AgentPoolMode.System,
-                    Count = settings.NodeCount,
-                    VmSize = settings.NodeVmSize,
-                    OsType = OSType.Linux,
-                    Type = AgentPoolType.VirtualMachineScaleSets,
-                    SecurityProfile = new AgentPoolSecurityProfileArgs { SshAccess = AgentPoolSSHAccess.Disabled },
-                },
-            },
+            AgentPoolProfiles = { pool },
             ServiceMeshProfile = new ServiceMeshProfileArgs
             {
                 Mode = ServiceMeshMode.Istio,

@@ -122,7 +122,7 @@ public sealed class HttpsFrontDoor : ComponentResource
         var subscription = client.Apply(c => c.SubscriptionId);
         NetworkContributor = new RoleAssignment($"{name}-network-contributor", new RoleAssignmentArgs
         {
-            RoleAssignmentName = StaticAddress.RoleAssignmentName(settings).ToString(),
+            RoleAssignmentName = subscription.Apply(id => StaticAddress.RoleAssignmentName(settings, id).ToString()),
             Scope = Output.Tuple(subscription, args.ResourceGroupName).Apply(t => StaticAddress.ResourceGroupScope(t.Item1, t.Item2)),
             RoleDefinitionId = subscription.Apply(StaticAddress.RoleDefinitionId),
             PrincipalId = args.Cluster.Identity.Apply(identity => identity?.PrincipalId is { Length: > 0 } id
@@ -132,7 +132,8 @@ public sealed class HttpsFrontDoor : ComponentResource
         }, new CustomResourceOptions
         {
             Parent = this,
-            // The name is fixed (a GUID of the stack's names): a new principal must replace the old assignment first.
+            // The name is fixed (a GUID of the stack's names and subscription): a new principal must remove the old
+            // assignment first, or Azure refuses the new one (RoleAssignmentUpdateNotPermitted).
             DeleteBeforeReplace = true,
         });
 

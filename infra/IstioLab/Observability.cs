@@ -198,7 +198,7 @@ public sealed class Observability : ComponentResource
         {
             var grant = new RoleAssignmentArgs
             {
-                RoleAssignmentName = AzureNames.RoleAssignment(settings, purpose),
+                RoleAssignmentName = client.Apply(c => AzureNames.RoleAssignment(settings, c.SubscriptionId, purpose)),
                 Scope = scope,
                 RoleDefinitionId = Role(role),
                 PrincipalId = principal,
@@ -206,7 +206,11 @@ public sealed class Observability : ComponentResource
                 // Azure to tell, since the deploying principal may be either a user or a pipeline's service principal.
                 PrincipalType = servicePrincipal ? PrincipalType.ServicePrincipal : null,
             };
-            return new RoleAssignment($"{name}-{purpose}", grant, Child());
+            // The name is fixed for the stack, and Azure refuses to move an assignment to a new principal
+            // (RoleAssignmentUpdateNotPermitted), so azure-native replaces it when principalId or scope changes
+            // (pulumi/pulumi-azure-native pull request 1010). A new principal (grafana-admin follows whoever runs
+            // `pulumi up`) must then delete the old assignment before the new one takes the same name.
+            return new RoleAssignment($"{name}-{purpose}", grant, new CustomResourceOptions { Parent = this, DeleteBeforeReplace = true });
         }
 
         RoleAssignments =

@@ -22,7 +22,8 @@ public sealed record WorkshopChecksArgs(LabSettings Settings, ProviderResource P
 /// <summary>
 /// Workshop step 7: the workshop's manual checks as Jobs, run after everything they verify. The provider waits
 /// for each Job to complete and fails the update with the Job's message when a check fails. A Job's name carries a
-/// hash of what it verifies, so only a change to those runs it again.
+/// hash of what it verifies, so a change to those runs it again; a Job that did not complete is replaced by the next
+/// update (<c>pulumi.com/replaceUnready</c>), and one that passed is left alone.
 /// </summary>
 public sealed class WorkshopChecksComponent : ComponentResource
 {

@@ -92,14 +92,16 @@ public class HttpsManifestTests
     }
 
     [Fact]
-    public void TheRoleAssignmentNameIsAVersion5GuidOfTheStacksNames()
+    public void TheRoleAssignmentNameIsAVersion5GuidOfTheStacksNamesAndSubscription()
     {
-        var first = StaticAddress.RoleAssignmentName(SelfSigned);
+        const string Subscription = "00000000-1111-2222-3333-444444444444";
+        var first = StaticAddress.RoleAssignmentName(SelfSigned, Subscription);
 
-        Assert.Equal(first, StaticAddress.RoleAssignmentName(SelfSigned));
+        Assert.Equal(first, StaticAddress.RoleAssignmentName(SelfSigned, Subscription));
         Assert.Equal(5, first.Version);
-        Assert.NotEqual(first, StaticAddress.RoleAssignmentName(Settings("self-signed", ("istio-lab:clusterName", "other"))));
-        Assert.NotEqual(first, StaticAddress.RoleAssignmentName(Settings("self-signed", ("istio-lab:resourceGroupName", "other"))));
+        Assert.NotEqual(first, StaticAddress.RoleAssignmentName(Settings("self-signed", ("istio-lab:clusterName", "other")), Subscription));
+        Assert.NotEqual(first, StaticAddress.RoleAssignmentName(Settings("self-signed", ("istio-lab:resourceGroupName", "other")), Subscription));
+        Assert.NotEqual(first, StaticAddress.RoleAssignmentName(SelfSigned, "aaaaaaaa-1111-2222-3333-444444444444"));
     }
 
     [Fact]

@@ -47,11 +47,14 @@ public class ObservabilityObjectsTests
     {
         // Values from an independent implementation: Python's uuid.uuid5(uuid.NAMESPACE_URL, name).
         Assert.Equal(Guid.Parse("fcde3c85-2270-590f-9e7c-ee003d65e0e2"), DeterministicGuid.V5(DeterministicGuid.UrlNamespace, "http://www.example.com/"));
-        var a = AzureNames.RoleAssignment(LabSettings.Defaults, "proxy-reads-workspace");
-        Assert.Equal("0fad3e9d-9f19-595d-92a7-0db49c47ec16", a);
-        Assert.Equal(a, AzureNames.RoleAssignment(LabSettings.Defaults, "proxy-reads-workspace"));
-        Assert.NotEqual(a, AzureNames.RoleAssignment(LabSettings.Defaults, "grafana-admin"));
-        Assert.NotEqual(a, AzureNames.RoleAssignment(Settings(("istio-lab:resourceGroupName", "rg-2")), "proxy-reads-workspace"));
+        const string Subscription = "00000000-1111-2222-3333-444444444444";
+        var a = AzureNames.RoleAssignment(LabSettings.Defaults, Subscription, "proxy-reads-workspace");
+        // uuid.uuid5(uuid.NAMESPACE_URL, "00000000-1111-2222-3333-444444444444/westeurope/istio-lab-rg/istio-lab-aks/proxy-reads-workspace")
+        Assert.Equal("e646c332-a4f4-52dd-80e7-92ce5583b012", a);
+        Assert.Equal(a, AzureNames.RoleAssignment(LabSettings.Defaults, Subscription, "proxy-reads-workspace"));
+        Assert.NotEqual(a, AzureNames.RoleAssignment(LabSettings.Defaults, Subscription, "grafana-admin"));
+        Assert.NotEqual(a, AzureNames.RoleAssignment(Settings(("istio-lab:resourceGroupName", "rg-2")), Subscription, "proxy-reads-workspace"));
+        Assert.NotEqual(a, AzureNames.RoleAssignment(LabSettings.Defaults, "aaaaaaaa-1111-2222-3333-444444444444", "proxy-reads-workspace"));
         Assert.Equal('5', a[14]);
     }
 

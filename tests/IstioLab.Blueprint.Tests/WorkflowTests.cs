@@ -191,14 +191,106 @@ public partial class WorkflowTests
         Assert.Equal("true", Scalar(pulumi, "with", "expect-no-changes"));
     }
 
+    /// <summary>The concurrency group of the operations that change a stack.</summary>
+    private const string ChangeGroup = "pulumi-${{ vars.PULUMI_STACK }}";
+
     [Theory]
-    [MemberData(nameof(StackWorkflows))]
-    public void EveryStackWorkflowSharesOneConcurrencyGroupPerStackAndNeverCancels(string name)
+    [InlineData("deploy")]
+    [InlineData("destroy")]
+    public void DeployAndDestroyShareTheStacksOneChangeGroupAndNeverCancel(string name)
     {
         var workflow = Load(name);
 
-        Assert.Equal("pulumi-${{ vars.PULUMI_STACK }}", Scalar(workflow, "concurrency", "group"));
+        Assert.Equal(ChangeGroup, Scalar(workflow, "concurrency", "group"));
         Assert.Equal("false", Scalar(workflow, "concurrency", "cancel-in-progress"));
+    }
+
+    [Theory]
+    [InlineData("preview")]
+    [InlineData("drift")]
+    [InlineData("ci")]
+    public void NoPreviewOrDriftCheckCanCancelOrReplaceAQueuedDeployOrDestroy(string name)
+    {
+        // GitHub keeps one running and one pending run per group and cancels an earlier pending one: a workflow
+        // in the change group could push a queued deploy or destroy out of it.
+        var group = Scalar(Load(name), "concurrency", "group");
+
+        Assert.NotNull(group);
+        Assert.NotEqual(ChangeGroup, group);
+    }
+
+    [Fact]
+    public void EachPullRequestsPreviewHasItsOwnGroupSoANewerPushCancelsOnlyItsOlderPreview()
+    {
+        var workflow = Load("preview");
+
+        Assert.Equal("pulumi-preview-${{ vars.PULUMI_STACK }}-${{ github.event.pull_request.number }}", Scalar(workflow, "concurrency", "group"));
+        Assert.Equal("true", Scalar(workflow, "concurrency", "cancel-in-progress"));
+    }
+
+    [Fact]
+    public void DriftChecksQueueInAGroupOfTheirOwn()
+    {
+        var workflow = Load("drift");
+
+        Assert.Equal("pulumi-drift-${{ vars.PULUMI_STACK }}", Scalar(workflow, "concurrency", "group"));
+        Assert.Equal("false", Scalar(workflow, "concurrency", "cancel-in-progress"));
+    }
+
+    [Theory]
+    [InlineData("preview")]
+    [InlineData("drift")]
+    public void PreviewsAndDriftChecksSignInWithTheirOwnReadOnlyIdentity(string name)
+    {
+        var workflow = Load(name);
+        var login = Assert.Single(Steps(workflow), s => Scalar(s, "uses")?.StartsWith("azure/login@", StringComparison.Ordinal) == true);
+
+        Assert.Equal("${{ vars.AZURE_PREVIEW_CLIENT_ID }}", Scalar(login, "with", "client-id"));
+        Assert.Equal("${{ vars.AZURE_PREVIEW_CLIENT_ID }}", Scalar(workflow, "jobs", name, "env", "ARM_CLIENT_ID"));
+        Assert.Equal("${{ secrets.PULUMI_PREVIEW_ACCESS_TOKEN }}", Scalar(workflow, "jobs", name, "env", "PULUMI_ACCESS_TOKEN"));
+        Assert.DoesNotContain("vars.AZURE_CLIENT_ID", Text(name), StringComparison.Ordinal);
+        Assert.DoesNotContain("secrets.PULUMI_ACCESS_TOKEN", Text(name), StringComparison.Ordinal);
+        Assert.Null(Get(workflow, "jobs", name, "environment"));
+    }
+
+    [Theory]
+    [MemberData(nameof(AllWorkflows))]
+    public void TheDeployIdentityIsUsedOnlyInsideTheStacksEnvironmentAndNeverOnAPullRequest(string name)
+    {
+        var workflow = Load(name);
+        var jobs = (YamlMappingNode)Get(workflow, "jobs")!;
+
+        foreach (var (key, job) in jobs.Children)
+        {
+            var text = new YamlStream(new YamlDocument(job));
+            var writer = new StringWriter();
+            text.Save(writer, assignAnchors: false);
+            if (writer.ToString().Contains("vars.AZURE_CLIENT_ID", StringComparison.Ordinal))
+            {
+                Assert.Equal("${{ vars.PULUMI_STACK }}", Scalar(job, "environment"));
+                Assert.DoesNotContain("pull_request", Triggers(workflow));
+                Assert.DoesNotContain("pull_request_target", Triggers(workflow));
+                Assert.True(key.ToString() is "deploy" or "destroy", $"job {key} of {name} uses the deploy identity");
+            }
+        }
+    }
+
+    [Fact]
+    public void TheWorkflowsDocGivesTheIdentitiesExactRolesAndSubjects()
+    {
+        var doc = File.ReadAllText(RepositoryFiles.PathOf("docs", "workflows.md"));
+
+        // Built-in role ids as Azure publishes them (Azure docs articles/role-based-access-control/built-in-roles/*.md).
+        Assert.Contains("acdd72a7-3385-48ef-bd42-f606fba81ae7", doc, StringComparison.Ordinal); // Reader
+        Assert.Contains("4abbcc35-e782-43d8-92c5-2d3f1bd2253f", doc, StringComparison.Ordinal); // Azure Kubernetes Service Cluster User Role
+        Assert.Contains("2a2b9908-6ea1-4ae2-8e65-a410df84e7d1", doc, StringComparison.Ordinal); // Storage Blob Data Reader
+        Assert.Contains("ba92f5b4-2d11-453d-a403-e96b0029c9fe", doc, StringComparison.Ordinal); // Storage Blob Data Contributor
+        Assert.Contains("Azure Kubernetes Service Cluster User Role", doc, StringComparison.Ordinal);
+        Assert.Contains("repo:<owner>/<repo>:environment:<stack>", doc, StringComparison.Ordinal);
+        Assert.Contains("repo:<owner>/<repo>:pull_request", doc, StringComparison.Ordinal);
+        Assert.Contains("repo:<owner>/<repo>:ref:refs/heads/main", doc, StringComparison.Ordinal);
+        Assert.Contains("AZURE_PREVIEW_CLIENT_ID", doc, StringComparison.Ordinal);
+        Assert.Contains("PULUMI_PREVIEW_ACCESS_TOKEN", doc, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -56,14 +56,15 @@ public sealed class WorkshopChecksTests : IDisposable
     [Theory]
     [InlineData(0, "56|000")]
     [InlineData(0, "52|000")]
-    [InlineData(0, "7|000")]
+    [InlineData(1, "7|000")]
+    [InlineData(0, "7|000", "56|000")]
     [InlineData(0, "0|200", "56|000")]
     [InlineData(1, "0|200")]
     [InlineData(1, "0|503")]
     [InlineData(1, "0|403")]
     [InlineData(1, "28|000")]
     [InlineData(1, "7|000", "0|200", "7|000", "7|000")]
-    public void TheOutsideCheckPassesOnlyWhenPlaintextIsResetOrRefused(int expectedExit, params string[] plan)
+    public void TheOutsideCheckPassesOnlyWhenPlaintextIsReset(int expectedExit, params string[] plan)
     {
         var (exit, output, _) = runner.Run(Outside, plan);
 

@@ -76,7 +76,7 @@ public class HttpsTests
         Assert.Equal($"/subscriptions/{SubscriptionId}/resourceGroups/rg-shop", role["scope"]);
         Assert.Equal(ClusterPrincipalId, role["principalId"]);
         Assert.Equal("ServicePrincipal", role["principalType"]);
-        Assert.Equal(StaticAddress.RoleAssignmentName(Settings(config)).ToString(), role["roleAssignmentName"]);
+        Assert.Equal(StaticAddress.RoleAssignmentName(Settings(config), SubscriptionId).ToString(), role["roleAssignmentName"]);
         Assert.Matches("^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$", Assert.IsType<string>(role["roleAssignmentName"]));
     }
 

@@ -52,7 +52,7 @@ public class LabTests
     }
 
     [Fact]
-    public async Task TheClusterHasOneLinuxSystemPoolWithoutSshAndASystemIdentity()
+    public async Task TheClusterHasOneLinuxSystemPoolAndASystemIdentity()
     {
         var lab = new LabHarness();
         await lab.RunAsync(Config(("istio-lab:nodeCount", "3"), ("istio-lab:nodeVmSize", "Standard_D8ds_v5")));
@@ -63,7 +63,6 @@ public class LabTests
         Assert.Equal("Linux", pool["osType"]);
         Assert.Equal(3, Convert.ToInt32(pool["count"], System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal("Standard_D8ds_v5", pool["vmSize"]);
-        Assert.Equal("Disabled", Map(pool["securityProfile"])["sshAccess"]);
         Assert.Equal("SystemAssigned", Map(cluster["identity"])["type"]);
         Assert.Equal("istio-lab-aks", cluster["dnsPrefix"]);
         Assert.False(cluster.ContainsKey("kubernetesVersion"));

@@ -121,7 +121,7 @@ public class ObservabilityTests
             Assert.Equal(scope, grant["scope"]);
             Assert.Equal(Role(role), grant["roleDefinitionId"]);
             Assert.Equal(principal, grant["principalId"]);
-            Assert.Equal(AzureNames.RoleAssignment(LabSettings.Defaults, purpose), grant["roleAssignmentName"]);
+            Assert.Equal(AzureNames.RoleAssignment(LabSettings.Defaults, SubscriptionId, purpose), grant["roleAssignmentName"]);
             Assert.True(Guid.TryParse((string)grant["roleAssignmentName"], out _));
         }
 

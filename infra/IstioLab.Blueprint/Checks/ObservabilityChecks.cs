@@ -154,11 +154,8 @@ public static class ObservabilityChecks
     {
         static string Text(long n) => n.ToString(CultureInfo.InvariantCulture);
         job.Spec.ActiveDeadlineSeconds = ActiveDeadlineSeconds;
-        job.Metadata.Annotations = new Dictionary<string, string>
-        {
-            [WorkshopChecks.DependsOnAnnotation] = WorkshopChecks.DependsOn(after),
-            [ProviderTimeoutAnnotation] = Text(ActiveDeadlineSeconds + 60),
-        };
+        job.Metadata.Annotations[WorkshopChecks.DependsOnAnnotation] = WorkshopChecks.DependsOn(after);
+        job.Metadata.Annotations[ProviderTimeoutAnnotation] = Text(ActiveDeadlineSeconds + 60);
         foreach (var env in job.Spec.Template.Spec.Containers[0].Env)
         {
             env.Value = env.Name switch

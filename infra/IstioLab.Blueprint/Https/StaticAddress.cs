@@ -55,14 +55,16 @@ public static class StaticAddress
     }
 
     /// <summary>
-    /// The role assignment's name, a GUID Azure requires: a version-5 UUID of the role, the group, the cluster and
-    /// the region, so it is the same on every run and differs between labs.
+    /// The role assignment's name, a GUID Azure requires: a version-5 UUID of the role, the subscription, the group,
+    /// the cluster and the region, so it is the same on every run and differs between labs, also between
+    /// subscriptions of one tenant, where role-assignment names must be unique.
     /// </summary>
-    public static Guid RoleAssignmentName(LabSettings settings)
+    public static Guid RoleAssignmentName(LabSettings settings, string subscriptionId)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        ArgumentException.ThrowIfNullOrEmpty(subscriptionId);
         return DeterministicGuid.V5(DeterministicGuid.UrlNamespace,
-            $"https://istio-lab/role-assignments/{NetworkContributorRoleGuid}/{settings.ResourceGroupName}/{settings.ClusterName}/{settings.Location}");
+            $"https://istio-lab/role-assignments/{NetworkContributorRoleGuid}/{subscriptionId.ToLowerInvariant()}/{settings.ResourceGroupName}/{settings.ClusterName}/{settings.Location}");
     }
 
     /// <summary>

@@ -4,8 +4,8 @@ namespace IstioLab.Blueprint.Observability;
 
 /// <summary>
 /// The Azure names of the observability resources, derived from the settings and fitted to each type's rules, so a
-/// second preview shows no change. Role-assignment names are name-based GUIDs (RFC 4122 version 5) of what they
-/// grant, so they are stable too and never collide between stacks.
+/// second preview shows no change. Role-assignment names are name-based GUIDs (RFC 9562 version 5) of what they
+/// grant and the subscription, so they are stable too and never collide between stacks or subscriptions of a tenant.
 /// </summary>
 public static class AzureNames
 {
@@ -42,12 +42,20 @@ public static class AzureNames
     /// <summary>The user-assigned identity the dashboard Job signs in to Grafana as.</summary>
     public static string DashboardPublisherIdentity(LabSettings settings) => Fit($"{Cluster(settings)}-dashboard-publisher", 128);
 
-    /// <summary>A stable GUID naming one role assignment of this stack: what it grants, to whom, where.</summary>
-    public static string RoleAssignment(LabSettings settings, string purpose)
+    /// <summary>
+    /// A stable GUID naming one role assignment of this stack: what it grants, where, and in which subscription.
+    /// Role-assignment names must be unique in the whole Entra tenant, even when their scopes differ ("Azure docs
+    /// articles/role-based-access-control/role-assignments.md"), so the same stack names in two subscriptions of one
+    /// tenant must not give the same GUID. The principal is left out: a new principal replaces the assignment under
+    /// the same name, which every role assignment of the lab does by deleting first.
+    /// </summary>
+    public static string RoleAssignment(LabSettings settings, string subscriptionId, string purpose)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        ArgumentException.ThrowIfNullOrEmpty(subscriptionId);
         ArgumentException.ThrowIfNullOrEmpty(purpose);
-        return DeterministicGuid.V5(DeterministicGuid.UrlNamespace, $"{settings.Location}/{settings.ResourceGroupName}/{settings.ClusterName}/{purpose}").ToString("D");
+        return DeterministicGuid.V5(DeterministicGuid.UrlNamespace,
+            $"{subscriptionId.ToLowerInvariant()}/{settings.Location}/{settings.ResourceGroupName}/{settings.ClusterName}/{purpose}").ToString("D");
     }
 
     private static string MsProm(LabSettings settings) => $"MSProm-{settings.Location}-{Cluster(settings)}";

@@ -240,7 +240,7 @@ public static class MonitoringManifest
             ActiveDeadlineSeconds = PublishDeadlineSeconds,
         });
         // The provider waits for the Job longer than the Job may run.
-        job.Metadata.Annotations = new Dictionary<string, string> { [ObservabilityChecks.ProviderTimeoutAnnotation] = Text(PublishDeadlineSeconds + 60) };
+        job.Metadata.Annotations[ObservabilityChecks.ProviderTimeoutAnnotation] = Text(PublishDeadlineSeconds + 60);
         var pod = job.Spec.Template.Spec;
         pod.Volumes = [new V1Volume { Name = "dashboard", ConfigMap = new V1ConfigMapVolumeSource { Name = DashboardConfigMap } }];
         pod.Containers[0].VolumeMounts = [new V1VolumeMount { Name = "dashboard", MountPath = "/dashboard", ReadOnlyProperty = true }];

@@ -115,11 +115,14 @@ public static class ConfigKeys
     public static readonly ConfigKey WorkshopStep = new(
         "istio-lab:workshopStep", ConfigValueType.Text, "",
         "Build the workshop up to and including one step, to walk it one pulumi up at a time: 1 the cluster with the Istio add-on, 2 the store in the mesh (still permissive), 3 STRICT mTLS, 4 the ingress gateway, 5 observing the mesh; empty builds the whole lab. Features beyond the workshop need 5 or empty.");
+    public static readonly ConfigKey NodeSshAccess = new(
+        "istio-lab:nodeSshAccess", ConfigValueType.Text, "",
+        "SSH access to the nodes (the node pool's securityProfile.sshAccess): disabled or localuser, both an AKS preview that needs the subscription's DisableSSHPreview feature registered (see docs/troubleshooting.md); empty sends no sshAccess and AKS keeps its default.");
 
     /// <summary>All keys, in the order users read them.</summary>
     public static IReadOnlyList<ConfigKey> All { get; } =
     [
-        WorkshopStep, Location, ResourceGroupName, ClusterName, KubernetesVersion, NodeCount, NodeVmSize,
+        WorkshopStep, Location, ResourceGroupName, ClusterName, KubernetesVersion, NodeCount, NodeVmSize, NodeSshAccess,
         IstioRevision, IstioCanaryRevision, IstioDataPlane, StoreVariant, AppNamespace, RabbitMqUsername, RabbitMqPassword, Checks,
         Observability, GrafanaAdminObjectId, Authorization, Https, DnsLabel, AcmeServer, AcmeEmail,
     ];

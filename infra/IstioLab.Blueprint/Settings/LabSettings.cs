@@ -165,6 +165,8 @@ public sealed partial record LabSettings
         Check(errors, ConfigKeys.NodeVmSize, vmSize, VmSizePattern().IsMatch(vmSize),
             "an Azure VM size name such as Standard_D4ds_v5 (Standard_ followed by letters, digits and '_')");
 
+        var nodeSshAccess = ParseNodeSshAccess(Optional(ConfigKeys.NodeSshAccess), errors);
+
         var revision = Optional(ConfigKeys.IstioRevision);
         if (revision is not null)
         {
@@ -225,6 +227,7 @@ public sealed partial record LabSettings
             KubernetesVersion = kubernetesVersion,
             NodeCount = nodeCount,
             NodeVmSize = vmSize,
+            NodeSshAccess = nodeSshAccess,
             IstioRevision = revision,
             IstioCanaryRevision = canary,
             IstioDataPlane = dataPlane,
