@@ -124,6 +124,24 @@ public class PlatformContractTests
         Assert.Single(lab.OfType(ClusterType));
     }
 
+    [Theory]
+    [InlineData("self-signed")]
+    [InlineData("lets-encrypt")]
+    public async Task ThePatchOfTheAddOnsGatewayServiceSetsOnlyAnnotationsTheAddOnKeeps(string https)
+    {
+        var lab = new LabHarness();
+        await lab.RunAsync(Config(("istio-lab:https", https)));
+
+        var patch = lab.Single(ServicePatchType).Inputs;
+        Assert.Equal(["metadata"], patch.Keys.Where(k => k is not ("apiVersion" or "kind")));
+        var annotations = Map(Map(patch["metadata"])["annotations"]).Keys.ToList();
+        Assert.Contains("service.beta.kubernetes.io/azure-pip-name", annotations);
+
+        // The provider's own directives (its field manager) are read by Pulumi, not by the add-on.
+        Assert.All(annotations.Where(a => !a.StartsWith("pulumi.com/", StringComparison.Ordinal)),
+            a => Assert.Contains(a, Blueprint.Platform.GatewayServiceCustomizations.AllowedAnnotations));
+    }
+
     [Fact]
     public async Task KialisSigningKeyIsARandomSecretKeptInStateBehindTheChartsSecretReference()
     {

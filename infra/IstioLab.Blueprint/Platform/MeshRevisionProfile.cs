@@ -129,7 +129,7 @@ public static class MeshRevisionOffer
             {
                 var upgrades = stableOffer.Upgrades.Count == 0 ? "none" : string.Join(", ", stableOffer.Upgrades);
                 errors.Add(new SettingError(canaryKey, canary,
-                    $"is not an upgrade Azure offers from {stableKey} '{stable}' in {location}; it offers: {upgrades}"));
+                    $"is not an upgrade Azure offers from {stableKey} '{stable}' in {location}; it offers: {upgrades} (all {offered})"));
             }
         }
         else
