@@ -11,6 +11,20 @@ public static class Lab
 
     private const string ObservabilityOff = "disabled: istio-lab:observability is false";
 
+    /// <summary>
+    /// Checks the configured revisions against what Azure offers in the location (<see cref="MeshRevisionGate"/>),
+    /// then builds the graph: a refused revision ends the run before any resource is registered.
+    /// </summary>
+    /// <param name="settings">The stack's settings, already validated.</param>
+    /// <param name="rabbitMqPassword">The configured secret password, or null to generate one.</param>
+    /// <param name="arm">Reads the location's mesh revision profile.</param>
+    public static async Task<IDictionary<string, object?>> BuildAsync(LabSettings settings, Output<string>? rabbitMqPassword, IArmReader arm)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        await MeshRevisionGate.VerifyAsync(settings, arm, new Config("azure-native").Get("environment")).ConfigureAwait(false);
+        return Build(settings, rabbitMqPassword);
+    }
+
     /// <summary>Builds every resource from validated settings and returns the stack outputs.</summary>
     /// <param name="settings">The stack's settings, already validated.</param>
     /// <param name="rabbitMqPassword">The configured secret password, or null to generate one.</param>

@@ -14,8 +14,11 @@ using Pulumi.AzureNative.Monitor.Inputs;
 using Pulumi.Kubernetes.Types.Inputs.Helm.V4;
 using Pulumi.Kubernetes.Types.Inputs.Yaml.V2;
 using Pulumi.Kubernetes.Yaml.V2;
+using Pulumi.Random;
 using HelmChart = Pulumi.Kubernetes.Helm.V4.Chart;
 using HelmChartArgs = Pulumi.Kubernetes.Types.Inputs.Helm.V4.ChartArgs;
+using KubeSecret = Pulumi.Kubernetes.Core.V1.Secret;
+using KubeSecretArgs = Pulumi.Kubernetes.Types.Inputs.Core.V1.SecretArgs;
 
 namespace IstioLab;
 
@@ -55,6 +58,9 @@ public sealed class Observability : ComponentResource
     public ConfigGroup? InCluster { get; }
 
     public HelmChart? Kiali { get; }
+
+    /// <summary>The Secret holding the key that signs Kiali's logins, from a random secret kept in state.</summary>
+    public KubeSecret? KialiSigningKey { get; }
 
     public Output<string> GrafanaUrl { get; }
     public Output<string> QueryEndpoint { get; }
@@ -138,7 +144,13 @@ public sealed class Observability : ComponentResource
             };
             foreach (var rule in rules)
             {
-                ruleArgs.Rules.Add(new PrometheusRuleArgs { Record = rule.Record, Expression = rule.Expression });
+                var ruleInput = new PrometheusRuleArgs { Record = rule.Record, Expression = rule.Expression };
+                foreach (var (key, value) in rule.Labels ?? new Dictionary<string, string>())
+                {
+                    ruleInput.Labels.Add(key, value);
+                }
+
+                ruleArgs.Rules.Add(ruleInput);
             }
 
             return new PrometheusRuleGroup(logical, ruleArgs, Child());
@@ -148,6 +160,7 @@ public sealed class Observability : ComponentResource
         [
             RuleGroup($"{name}-node-rules", AzureNames.NodeRuleGroup(settings), RecordingRules.Node),
             RuleGroup($"{name}-kubernetes-rules", AzureNames.KubernetesRuleGroup(settings), RecordingRules.Kubernetes),
+            RuleGroup($"{name}-ux-rules", AzureNames.UxRuleGroup(settings), RecordingRules.Ux),
         ];
 
         Grafana = new Grafana($"{name}-grafana", new GrafanaArgs
@@ -251,6 +264,21 @@ public sealed class Observability : ComponentResource
             Yaml = facts.Apply(f => LabManifest.MonitoringYaml(settings, f)),
         }, inCluster);
 
+        // The key that signs Kiali's logins: random once, then kept in the stack's state as a secret, so the chart's
+        // values, its ConfigMap and its Deployment are the same on every run (the chart would generate a new one).
+        var signingKey = new RandomPassword($"{name}-kiali-signing-key", new RandomPasswordArgs
+        {
+            Length = Blueprint.Observability.Kiali.SigningKeyLength,
+            Special = false,
+        }, Child());
+        var keySecret = Blueprint.Observability.Kiali.SigningKeySecret(Blueprint.Observability.Kiali.SigningKeyPlaceholder);
+        KialiSigningKey = new KubeSecret($"{name}-kiali-signing-key", new KubeSecretArgs
+        {
+            Metadata = KubeArgs.Meta(keySecret.Metadata),
+            Type = keySecret.Type,
+            StringData = { [Blueprint.Observability.Kiali.SigningKeySecretKey] = Output.CreateSecret(signingKey.Result) },
+        }, new CustomResourceOptions { Parent = this, Provider = args.Provider, DependsOn = { InCluster } });
+
         Kiali = new HelmChart($"{name}-kiali", new HelmChartArgs
         {
             Chart = Blueprint.Observability.Kiali.Chart,
@@ -259,7 +287,7 @@ public sealed class Observability : ComponentResource
             Namespace = MonitoringManifest.Namespace,
             RepositoryOpts = new RepositoryOptsArgs { Repo = Blueprint.Observability.Kiali.ChartRepository },
             Values = GrafanaUrl.Apply(url => Blueprint.Observability.Kiali.ValuesTree(url).ToImmutableDictionary()),
-        }, new ComponentResourceOptions { Parent = this, Provider = args.Provider, DependsOn = { InCluster } });
+        }, new ComponentResourceOptions { Parent = this, Provider = args.Provider, DependsOn = { InCluster, KialiSigningKey } });
 
         RegisterOutputs(new Dictionary<string, object?>
         {

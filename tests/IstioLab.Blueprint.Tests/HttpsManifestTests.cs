@@ -215,7 +215,6 @@ public class HttpsManifestTests
             var mesh = KubernetesYaml.Deserialize<MeshConfigData>(map.Data["mesh"]);
             Assert.Equal("aks-istio-ingressgateway-external", mesh.IngressService);
             Assert.Equal("aks-istio-ingressgateway-external", mesh.IngressSelector);
-            Assert.Equal("STRICT", mesh.IngressControllerMode);
             Assert.Equal("/dev/stdout", mesh.AccessLogFile);
         });
     }

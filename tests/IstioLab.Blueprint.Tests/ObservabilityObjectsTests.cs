@@ -61,11 +61,11 @@ public class ObservabilityObjectsTests
     [Fact]
     public void TheRecordingRulesReadOnlyMetricsTheAddOnCollects()
     {
-        var all = RecordingRules.Node.Concat(RecordingRules.Kubernetes).ToList();
+        var all = RecordingRules.Node.Concat(RecordingRules.Kubernetes).Concat(RecordingRules.Ux).ToList();
 
-        Assert.All(all, r => Assert.Matches("^[a-z_]+(:[a-z0-9_]+)+$", r.Record));
+        Assert.All(all, r => Assert.Matches("^[a-z_]*(:[a-zA-Z0-9_]+)+$", r.Record));
         Assert.All(RecordingRules.Node, r => Assert.Contains("job=\"node\"", r.Expression, StringComparison.Ordinal));
-        Assert.All(RecordingRules.Kubernetes, r => Assert.Matches("job=\"(cadvisor|kube-state-metrics)\"", r.Expression));
+        Assert.All(RecordingRules.Kubernetes.Concat(RecordingRules.Ux), r => Assert.Matches("job ?= ?\"(cadvisor|kube-state-metrics|node)\"|\\bux:[a-z_]+:", r.Expression));
         Assert.All(all, r => Assert.Equal(r.Expression.Count(c => c == '('), r.Expression.Count(c => c == ')')));
         Assert.Contains(RecordingRules.Kubernetes, r => r.Record == "node_namespace_pod_container:container_cpu_usage_seconds_total:sum_irate");
         Assert.Contains(RecordingRules.Node, r => r.Record == "instance:node_cpu_utilisation:rate5m");

@@ -30,6 +30,9 @@ internal sealed class LabHarness
     public static string PrincipalIdOf(string identityName) => $"{identityName}-principal-id";
 
     public const string ClusterPrincipalId = "00000000-0000-0000-0000-00000000c1a5";
+
+    /// <summary>The deploying principal's ARM token, as <c>getClientToken</c> answers.</summary>
+    public const string ArmToken = "arm-token-of-the-deployer";
     public const string StaticIp = "51.10.20.30";
     public const string CaPem = "-----BEGIN CERTIFICATE-----\nLAB-CA\n-----END CERTIFICATE-----\n";
     public const string ServerPem = "-----BEGIN CERTIFICATE-----\nSERVER\n-----END CERTIFICATE-----\n";
@@ -79,11 +82,34 @@ internal sealed class LabHarness
             .ReturnsAsync((MockCallArgs args) => (object)Call(args));
     }
 
-    /// <summary>Runs <see cref="Lab.Build"/> with the given stack config and returns the stack outputs.</summary>
+    /// <summary>What ARM answers for the location's mesh revision profile: by default every revision the tests use, each upgradable by one or two minors.</summary>
+    public FakeArm Arm { get; set; } = FakeArm.OfferingUpgrades(27, 33);
+
+    /// <summary>Runs the program (<see cref="Lab.BuildAsync"/>, the revision check first) with the given stack config and returns the stack outputs.</summary>
     public async Task<IDictionary<string, object?>> RunAsync(IReadOnlyDictionary<string, string>? config = null, Output<string>? password = null)
     {
-        var (_, outputs) = await RunProgramAsync(config, () => Lab.Build(StackSettings.Read(), password));
+        var (_, outputs) = await RunProgramAsync(config, () => Lab.BuildAsync(StackSettings.Read(), password, Arm));
         return outputs;
+    }
+
+    /// <summary>Runs an asynchronous program under the mock engine with <paramref name="config"/> as stack config.</summary>
+    public async Task<(ImmutableArray<Resource> Resources, IDictionary<string, object?> Outputs)> RunProgramAsync(
+        IReadOnlyDictionary<string, string>? config, Func<Task<IDictionary<string, object?>>> program)
+    {
+        var json = System.Text.Json.JsonSerializer.Serialize(config ?? new Dictionary<string, string>());
+        var previous = Environment.GetEnvironmentVariable("PULUMI_CONFIG");
+        Environment.SetEnvironmentVariable("PULUMI_CONFIG", json);
+        try
+        {
+            return await Deployment.TestAsync(
+                Mocks.Object,
+                new TestOptions { IsPreview = false, ProjectName = ConfigKeys.ProjectNamespace, StackName = "test" },
+                program);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("PULUMI_CONFIG", previous);
+        }
     }
 
     /// <summary>
@@ -227,6 +253,11 @@ internal sealed class LabHarness
                     .SetItem("ipAddress", StaticIp);
                 break;
 
+            case "random:index/randomPassword:RandomPassword":
+                // What the stack's state keeps from the first run: the same value on every later run.
+                state = state.SetItem("result", $"{args.Name}-kept-in-state");
+                break;
+
             case "tls:index/privateKey:PrivateKey":
                 state = state.SetItem("privateKeyPem", KeyPem);
                 break;
@@ -265,6 +296,7 @@ internal sealed class LabHarness
             .Add("kubeconfigs", ImmutableArray.Create<object>(ImmutableDictionary<string, object>.Empty
                 .Add("name", "clusterUser")
                 .Add("value", Convert.ToBase64String(Encoding.UTF8.GetBytes(KubeConfig))))),
+        "azure-native:authorization:getClientToken" => ImmutableDictionary<string, object>.Empty.Add("token", ArmToken),
         "azure-native:authorization:getClientConfig" => ImmutableDictionary<string, object>.Empty
             .Add("clientId", "deployer-client-id")
             .Add("objectId", DeployerObjectId)

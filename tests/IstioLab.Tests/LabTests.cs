@@ -149,12 +149,12 @@ public class LabTests
         var lab = new LabHarness();
         await lab.RunAsync(password: Output.CreateSecret("configured-password"));
 
-        var secret = lab.Single("kubernetes:core/v1:Secret").Inputs;
+        var secret = lab.OfType("kubernetes:core/v1:Secret").Single(r => r.Name == "istio-lab-store-rabbitmq-credentials").Inputs;
         var data = Map(secret["stringData"]);
         Assert.Equal("configured-password", data["password"]);
         Assert.Equal("storeuser", data["username"]);
         Assert.Equal("rabbitmq-credentials", Map(secret["metadata"])["name"]);
-        Assert.Empty(lab.OfType("random:index/randomPassword:RandomPassword"));
+        Assert.DoesNotContain(lab.OfType("random:index/randomPassword:RandomPassword"), r => r.Name == "istio-lab-store-rabbitmq-password");
     }
 
     [Fact]
@@ -163,7 +163,7 @@ public class LabTests
         var lab = new LabHarness();
         await lab.RunAsync();
 
-        var random = lab.Single("random:index/randomPassword:RandomPassword").Inputs;
+        var random = lab.OfType("random:index/randomPassword:RandomPassword").Single(r => r.Name == "istio-lab-store-rabbitmq-password").Inputs;
         Assert.True(Convert.ToInt32(random["length"], System.Globalization.CultureInfo.InvariantCulture) >= 16);
     }
 

@@ -69,7 +69,7 @@ public class MeshRevisionTests
     [Theory]
     [InlineData("istio-lab:istioCanaryRevision", "asm-1-30", null, null)]
     [InlineData("istio-lab:istioRevision", "asm-1-30", "istio-lab:istioCanaryRevision", "asm-1-29")]
-    [InlineData("istio-lab:istioRevision", "asm-1-27", "istio-lab:istioCanaryRevision", "asm-1-30")]
+    [InlineData("istio-lab:istioRevision", "asm-1-30", "istio-lab:istioCanaryRevision", "asm-1-33")]
     [InlineData("istio-lab:istioRevision", "asm-1-29", "istio-lab:istioDataPlane", "stable")]
     public async Task AnInvalidUpgradeFailsBeforeAnyResourceIsRegistered(string key, string value, string? otherKey, string? otherValue)
     {

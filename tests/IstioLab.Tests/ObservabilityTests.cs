@@ -65,7 +65,7 @@ public class ObservabilityTests
         var lab = await RunAsync();
 
         var groups = lab.OfType("azure-native:alertsmanagement:PrometheusRuleGroup").ToList();
-        Assert.Equal(["KubernetesRecordingRulesRuleGroup-istio-lab-aks", "NodeRecordingRulesRuleGroup-istio-lab-aks"],
+        Assert.Equal(["KubernetesRecordingRulesRuleGroup-istio-lab-aks", "NodeRecordingRulesRuleGroup-istio-lab-aks", "UXRecordingRulesRuleGroup - istio-lab-aks"],
             groups.Select(g => (string)g.Inputs["ruleGroupName"]).Order(StringComparer.Ordinal));
         var scopes = new[] { IdOf(lab.Single("azure-native:monitor:AzureMonitorWorkspace")), IdOf(lab.Single(ClusterType)) };
         Assert.All(groups, g => Assert.Equal(scopes, List(g.Inputs["scopes"]).Cast<string>()));

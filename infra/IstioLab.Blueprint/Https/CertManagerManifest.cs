@@ -12,10 +12,11 @@ namespace IstioLab.Blueprint.Https;
 public sealed record HelmChartSpec(string Chart, string Repository, string Version, string Namespace);
 
 /// <summary>
-/// <c>istio-lab:https=lets-encrypt</c>, after Microsoft's cert-manager sample for the add-on: cert-manager from its
-/// chart; an IngressClass <c>istio</c> and the MeshConfig fields that make istiod serve the Ingress objects
-/// cert-manager's HTTP-01 solver creates on the add-on's external gateway; a ClusterIssuer for the chosen Let's
-/// Encrypt directory; and a Certificate for the store's FQDN whose Secret the Gateway presents.
+/// <c>istio-lab:https=lets-encrypt</c>, after Microsoft's cert-manager sample for the add-on (Azure/AKS
+/// examples/istio-based-service-mesh/security/cert-manager-letsencrypt): cert-manager from its chart; an IngressClass
+/// <c>istio</c> and the two MeshConfig fields that make istiod serve the Ingress objects cert-manager's HTTP-01 solver
+/// creates on the add-on's external gateway; a ClusterIssuer for the chosen Let's Encrypt directory; and a
+/// Certificate for the store's FQDN whose Secret the Gateway presents.
 /// </summary>
 public static class CertManagerManifest
 {
@@ -25,9 +26,6 @@ public static class CertManagerManifest
 
     public const string IngressClassName = "istio";
     public const string IngressController = "istio.io/ingress-controller";
-
-    /// <summary>istiod serves only Ingress objects of its class (Istio's own default, stated so the add-on's cannot differ).</summary>
-    public const string IngressControllerMode = "STRICT";
 
     public const string StagingDirectory = "https://acme-staging-v02.api.letsencrypt.org/directory";
     public const string ProductionDirectory = "https://acme-v02.api.letsencrypt.org/directory";
@@ -108,9 +106,13 @@ public static class CertManagerManifest
     }
 
     /// <summary>
-    /// With Let's Encrypt, every revision's MeshConfig makes istiod serve Ingress objects of class <c>istio</c> on the
-    /// add-on's external gateway (its pods' <c>istio</c> label) and report that gateway Service's address; otherwise
-    /// <paramref name="mesh"/> is left as it is.
+    /// With Let's Encrypt, every revision's MeshConfig makes istiod serve Ingress objects on the add-on's external
+    /// gateway (its pods' <c>istio</c> label) and report that gateway Service's address; otherwise
+    /// <paramref name="mesh"/> is left as it is. These are the sample's two fields, both "allowed" by the add-on.
+    /// <c>ingressControllerMode</c> is not set: the add-on blocks it, and Istio's own default (STRICT with ingress
+    /// class <c>istio</c>, istio/istio pkg/config/mesh/mesh.go DefaultMeshConfig) already serves exactly the Ingress
+    /// objects whose IngressClass names <see cref="IngressController"/>, which the solver's
+    /// <c>ingressClassName: istio</c> does.
     /// </summary>
     public static void ServeAcmeSolver(LabSettings settings, MeshConfigData mesh)
     {
@@ -121,7 +123,6 @@ public static class CertManagerManifest
             return;
         }
 
-        mesh.IngressControllerMode = IngressControllerMode;
         mesh.IngressService = MeshManifest.IngressServiceName;
         mesh.IngressSelector = MeshManifest.IngressSelectorValue;
     }

@@ -4,7 +4,11 @@ using k8s.Models;
 
 namespace IstioLab.Blueprint.Mesh;
 
-/// <summary>The MeshConfig fields the lab sets; serialized (camelCase) into the shared ConfigMap's <c>mesh</c> key.</summary>
+/// <summary>
+/// The MeshConfig fields the lab sets; serialized (camelCase) into the shared ConfigMap's <c>mesh</c> key. Only
+/// fields the add-on admits belong here (<see cref="Platform.AddOnMeshConfig"/>); the add-on's webhook refuses a
+/// ConfigMap with any other, <c>ingressControllerMode</c> among them.
+/// </summary>
 public sealed class MeshConfigData
 {
     /// <summary>Where every proxy writes its access log: <c>/dev/stdout</c>, so <c>kubectl logs -c istio-proxy</c> shows it.</summary>
@@ -14,9 +18,6 @@ public sealed class MeshConfigData
     public string? AccessLogEncoding { get; set; }
 
     public ProxyConfigDefaults? DefaultConfig { get; set; }
-
-    /// <summary>OFF, STRICT or DEFAULT: whether istiod serves Kubernetes Ingress objects (cert-manager's HTTP-01 solver).</summary>
-    public string? IngressControllerMode { get; set; }
 
     /// <summary>The Service whose address istiod writes into the status of the Ingress objects it serves.</summary>
     public string? IngressService { get; set; }

@@ -33,6 +33,9 @@ public static class AzureNames
 
     public static string KubernetesRuleGroup(LabSettings settings) => $"KubernetesRecordingRulesRuleGroup-{Cluster(settings)}";
 
+    /// <summary>The UX group's name as Microsoft's onboarding template spells it, spaces included (Azure/prometheus-collector AddonBicepTemplate/FullAzureMonitorMetricsProfile.bicep).</summary>
+    public static string UxRuleGroup(LabSettings settings) => $"UXRecordingRulesRuleGroup - {Cluster(settings)}";
+
     /// <summary>Managed Grafana: 2-23 letters, digits and '-', starting with a letter and ending with a letter or digit.</summary>
     public static string Grafana(LabSettings settings) => Fit("grafana-" + Cluster(settings), GrafanaMaxLength);
 

@@ -12,9 +12,27 @@ public sealed class KialiValues
 {
     public string IstioNamespace { get; set; } = "";
     public KialiAuth Auth { get; set; } = new();
+    public KialiClustering Clustering { get; set; } = new();
     public KialiDeployment Deployment { get; set; } = new();
     public KialiExternalServices ExternalServices { get; set; } = new();
+    public KialiLoginToken LoginToken { get; set; } = new();
     public KialiServer Server { get; set; } = new();
+}
+
+public sealed class KialiLoginToken
+{
+    /// <summary>The key that signs login sessions, or <c>secret:&lt;name&gt;:&lt;key&gt;</c> naming the Secret that holds it.</summary>
+    public string SigningKey { get; set; } = "";
+}
+
+public sealed class KialiClustering
+{
+    public KialiAutodetectSecrets AutodetectSecrets { get; set; } = new();
+}
+
+public sealed class KialiAutodetectSecrets
+{
+    public bool Enabled { get; set; }
 }
 
 public sealed class KialiAuth
@@ -46,6 +64,12 @@ public sealed class KialiPrometheus
 {
     public string Url { get; set; } = "";
     public string HealthCheckUrl { get; set; } = "";
+
+    /// <summary>Headers Kiali sends with every query; keys are sent as written.</summary>
+    public Dictionary<string, string>? CustomHeaders { get; set; }
+
+    /// <summary>Seconds Kiali waits for one query.</summary>
+    public int? QueryTimeout { get; set; }
 }
 
 public sealed class KialiGrafana
@@ -86,6 +110,36 @@ public static class Kiali
     /// <summary>The service account people log in with (<c>kubectl create token</c>).</summary>
     public const string LoginServiceAccount = "kiali-login";
 
+    /// <summary>
+    /// The Secret holding the key that signs Kiali's login sessions, and its data key. The chart would otherwise
+    /// generate a new key at every render (<see cref="Platform.ChartGeneratedValues.Kiali"/>); the Pulumi program
+    /// fills it from a random secret kept in the stack's state, so the key, the ConfigMap and the Deployment stay the
+    /// same between runs and logins survive an update.
+    /// </summary>
+    public const string SigningKeySecretName = "kiali-signing-key";
+    public const string SigningKeySecretKey = "signing-key";
+
+    /// <summary>The key's length: Kiali signs with AES, whose keys are 16, 24 or 32 bytes; the chart's own key has 32 characters.</summary>
+    public const int SigningKeyLength = 32;
+
+    /// <summary>What the render command prints where the signing key is known only at deploy time.</summary>
+    public const string SigningKeyPlaceholder = "signing-key-set-from-a-pulumi-secret";
+
+    /// <summary>
+    /// The chart's reference to the Secret (<c>secret:&lt;name&gt;:&lt;key&gt;</c>): the chart mounts it where Kiali reads
+    /// its override secrets, and the key itself stays out of the values and the ConfigMap.
+    /// Source: kiali/helm-charts v2.29.0 kiali-server/templates/_helpers.tpl, kiali-server.credential-secrets.
+    /// </summary>
+    public static string SigningKeyReference => $"secret:{SigningKeySecretName}:{SigningKeySecretKey}";
+
+    /// <summary>
+    /// What Kiali sends to the workspace and how long it waits, as Microsoft's Kiali-on-Azure-Monitor sample sets them.
+    /// Source: Azure/AKS examples/istio-based-service-mesh/observability/kiali/kiali-cr.yaml (external_services.prometheus).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> PrometheusHeaders { get; } = new Dictionary<string, string> { ["Accept"] = "application/json" };
+
+    public const int PrometheusQueryTimeoutSeconds = 30;
+
     /// <summary>How a person reaches Kiali: a port-forward to its ClusterIP Service, then http://localhost:20001/kiali.</summary>
     public static string PortForwardCommand => $"kubectl port-forward -n {MonitoringManifest.Namespace} svc/{ServiceName} {Port}:{Port}";
 
@@ -108,8 +162,12 @@ public static class Kiali
     {
         IstioNamespace = SharedMeshConfig.Namespace,
         Auth = new KialiAuth { Strategy = "token" },
+
+        // A single cluster: no remote cluster Secrets to look up (the chart's default looks them up at every render).
+        Clustering = new KialiClustering { AutodetectSecrets = new KialiAutodetectSecrets { Enabled = false } },
         Deployment = new KialiDeployment
         {
+            // True also keeps the chart from looking up every Namespace at render time.
             ClusterWideAccess = true,
             ServiceType = "ClusterIP",
             ViewOnlyMode = true,
@@ -121,11 +179,14 @@ public static class Kiali
                 Url = MonitoringManifest.ProxyUrl,
                 // The workspace does not serve Prometheus's status endpoints that Kiali probes by default.
                 HealthCheckUrl = MonitoringManifest.ProxyUrl + "/api/v1/query?query=up",
+                CustomHeaders = new Dictionary<string, string>(PrometheusHeaders),
+                QueryTimeout = PrometheusQueryTimeoutSeconds,
             },
             Grafana = new KialiGrafana { Enabled = grafanaUrl is not null, ExternalUrl = grafanaUrl ?? "" },
             Tracing = new KialiTracing { Enabled = false },
             Istio = new KialiIstio { RootNamespace = SharedMeshConfig.Namespace },
         },
+        LoginToken = new KialiLoginToken { SigningKey = SigningKeyReference },
         Server = new KialiServer { WebRoot = WebRoot },
     };
 
@@ -156,6 +217,20 @@ public static class Kiali
         },
         ViewerBinding($"{LoginServiceAccount}-viewer", LoginServiceAccount, MonitoringManifest.Namespace),
     ];
+
+    /// <summary>The Secret the chart mounts as Kiali's signing key, holding <paramref name="signingKey"/>.</summary>
+    public static V1Secret SigningKeySecret(string signingKey)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(signingKey);
+        return new V1Secret
+        {
+            ApiVersion = "v1",
+            Kind = "Secret",
+            Metadata = Kube.Meta(SigningKeySecretName, MonitoringManifest.Namespace, Labels),
+            Type = "Opaque",
+            StringData = new Dictionary<string, string> { [SigningKeySecretKey] = signingKey },
+        };
+    }
 
     /// <summary>A binding of a service account to <see cref="ViewerRole"/>.</summary>
     public static V1ClusterRoleBinding ViewerBinding(string name, string serviceAccount, string @namespace) => new()

@@ -53,11 +53,11 @@ public static class ConfigKeys
 
     public static readonly ConfigKey IstioRevision = new(
         "istio-lab:istioRevision", ConfigValueType.Text, "",
-        "Istio add-on revision the cluster runs, asm-1-<minor> (e.g. asm-1-29); the stable one during a canary upgrade; empty lets the add-on install its default, and the namespace label follows the cluster.");
+        "Istio add-on revision the cluster runs, asm-1-<minor>, one that `az aks mesh get-revisions --location <region>` lists today (the program checks it against Azure's list at every preview); the stable one during a canary upgrade; empty lets the add-on install its default, and the namespace label follows the cluster.");
 
     public static readonly ConfigKey IstioCanaryRevision = new(
         "istio-lab:istioCanaryRevision", ConfigValueType.Text, "",
-        "Starts a canary upgrade to this revision (asm-1-<minor>, one or two minors above istio-lab:istioRevision, which must be set): the cluster runs both control planes; empty when no upgrade is under way.");
+        "Starts a canary upgrade to this revision (asm-1-<minor>, one or two minors above istio-lab:istioRevision, which must be set, and an upgrade `az aks mesh get-upgrades` lists): the cluster runs both control planes; empty when no upgrade is under way.");
 
     public static readonly ConfigKey IstioDataPlane = new(
         "istio-lab:istioDataPlane", ConfigValueType.Text, "",

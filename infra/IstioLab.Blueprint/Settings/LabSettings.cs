@@ -89,7 +89,10 @@ public sealed partial record LabSettings
     public const int MinNodeCount = 1;
     public const int MaxNodeCount = 100;
 
-    /// <summary>How far ahead of the stable revision a canary may be: the add-on allows the next minor or the one after.</summary>
+    /// <summary>
+    /// How far ahead of the stable revision a canary may be: the add-on allows the next minor or the one after, and
+    /// further only past revisions out of support (<see cref="Platform.MeshRevisionSupport.AllowedCanaries"/>).
+    /// </summary>
     public const int MaxCanaryMinorsAhead = 2;
 
     /// <summary>Config spelling of each <see cref="DataPlane"/>.</summary>
@@ -171,7 +174,7 @@ public sealed partial record LabSettings
         if (revision is not null)
         {
             Check(errors, ConfigKeys.IstioRevision, revision, RevisionPattern().IsMatch(revision),
-                "asm-1-<minor> (e.g. asm-1-27; `az aks mesh get-revisions --location <region>` lists the supported ones), or empty for the add-on's default");
+                "asm-1-<minor>, one that `az aks mesh get-revisions --location <region> -o table` lists today, or empty for the add-on's default");
         }
 
         var (canary, dataPlane) = ParseCanary(errors, revision, Optional(ConfigKeys.IstioCanaryRevision), Optional(ConfigKeys.IstioDataPlane));
@@ -247,8 +250,9 @@ public sealed partial record LabSettings
     public static LabSettings Defaults => Parse(new Dictionary<string, string?>());
 
     /// <summary>
-    /// The canary rules: a canary starts from a configured stable revision, is one or two minors newer than it,
-    /// and the data-plane choice exists only while a canary does.
+    /// The canary rules: a canary starts from a configured stable revision, is one or two minors newer than it (or
+    /// the nearest supported one when the stable revision and the next are both out of support), and the data-plane
+    /// choice exists only while a canary does. What Azure offers today is checked by the Pulumi program, not here.
     /// </summary>
     private static (string? Canary, DataPlane DataPlane) ParseCanary(List<SettingError> errors, string? stable, string? canary, string? dataPlaneText)
     {
@@ -258,7 +262,7 @@ public sealed partial record LabSettings
             var canaryKey = ConfigKeys.IstioCanaryRevision;
             if (!RevisionPattern().IsMatch(canary))
             {
-                Check(errors, canaryKey, canary, false, "asm-1-<minor> (e.g. asm-1-30; `az aks mesh get-upgrades` lists what your cluster may move to), or empty when no upgrade is under way");
+                Check(errors, canaryKey, canary, false, "asm-1-<minor> (`az aks mesh get-upgrades` lists what your cluster may move to), or empty when no upgrade is under way");
             }
             else if (stable is null)
             {
@@ -269,14 +273,16 @@ public sealed partial record LabSettings
             else if (RevisionPattern().IsMatch(stable))
             {
                 var ahead = MeshRevision.MinorOf(canary) - MeshRevision.MinorOf(stable);
-                var allowed = string.Join(" or ", Enumerable.Range(1, MaxCanaryMinorsAhead).Select(n => MeshRevision.WithMinor(MeshRevision.MinorOf(stable) + n)));
+                var canaries = Platform.MeshRevisionSupport.AllowedCanaries(stable, MaxCanaryMinorsAhead);
+                var allowed = string.Join(" or ", canaries);
                 if (ahead <= 0)
                 {
                     errors.Add(new SettingError(canaryKey.FullName, canary, $"must be newer than {stableKey} '{stable}' (the add-on upgrades, never downgrades): {allowed}"));
                 }
-                else if (ahead > MaxCanaryMinorsAhead)
+                else if (!canaries.Contains(canary))
                 {
-                    errors.Add(new SettingError(canaryKey.FullName, canary, $"must be at most {MaxCanaryMinorsAhead} minors ahead of {stableKey} '{stable}': {allowed}"));
+                    errors.Add(new SettingError(canaryKey.FullName, canary, $"must be at most {MaxCanaryMinorsAhead} minors ahead of {stableKey} '{stable}', " +
+                        $"or the nearest supported revision when '{stable}' and the next one are both out of support: {allowed}"));
                 }
             }
         }
