@@ -42,9 +42,11 @@ public static class StartupWaits
     /// <c>busybox:1.37.0</c>. Source: the tag is used by Microsoft's own manifests (Azure/local-csi-driver
     /// <c>docs/user-guide.md</c>, Azure/karpenter-provider-azure tests); its build (microsoft/azurelinux
     /// <c>SPECS/busybox/busybox.spec</c>, <c>busybox-static.config</c>) enables <c>CONFIG_NC</c>, <c>CONFIG_NC_EXTRA</c> and
-    /// <c>CONFIG_NC_110_COMPAT</c>, the netcat with <c>-z</c> and <c>-w</c> that the wait uses. Pinned to the 1.36 line;
-    /// a digest is UNCONFIRMED. A wrong tag fails loudly (the pod stays in ErrImagePull and the update fails on the
-    /// workload's readiness), and so does an nc without <c>-z</c> (the wait exits 1 with a FAIL line, see <see cref="Script"/>).
+    /// <c>CONFIG_NC_110_COMPAT</c>, the netcat with <c>-z</c> and <c>-w</c> that the wait uses (UNCONFIRMED on the published
+    /// image itself: read from its package's build configuration). Pinned to the 1.36 line; a digest is UNCONFIRMED. A
+    /// wrong tag fails loudly (the pod stays in ErrImagePull and the update fails on the workload's readiness), and so
+    /// does an nc without <c>-z</c>: the wait exits 1 with a FAIL line (see <see cref="Script"/>), as Debian's
+    /// busybox-static, built with the small nc, does when tried.
     /// </summary>
     public const string Image = "mcr.microsoft.com/azurelinux/busybox:1.36";
 
