@@ -32,6 +32,7 @@ public static class Lab
         var ingressIp = https?.IngressIp ?? mesh.IngressIp;
 
         object checks = "disabled: istio-lab:checks is false";
+        object restarts = checks;
         if (settings.Checks)
         {
             List<Resource> verified = [store.Store, mesh.PeerAuthentication, mesh.Gateway, mesh.VirtualService, .. authorization.Policies, .. https?.Ready ?? []];
@@ -40,8 +41,13 @@ public static class Lab
                 verified.AddRange([observability.InCluster, observability.Kiali]);
             }
 
-            checks = new WorkshopChecksComponent($"{Name}-checks", new WorkshopChecksArgs(
-                settings, cluster.Provider, cluster.Revision, ingressIp, verified, https?.CaCertificate)).Summary;
+            var workshopChecks = new WorkshopChecksComponent($"{Name}-checks", new WorkshopChecksArgs(
+                settings, cluster.Provider, cluster.Revision, ingressIp, verified, https?.CaCertificate));
+            checks = workshopChecks.Summary;
+
+            // Last: once the store is ready and every other check has sent it traffic, no container has restarted.
+            restarts = new RestartsCheckComponent($"{Name}-restarts", new RestartsCheckArgs(
+                settings, cluster.Provider, cluster.Revision, ingressIp, [store.Store, workshopChecks.Jobs], https?.CaCertificate)).Summary;
         }
 
         const string ObservabilityOff = "disabled: istio-lab:observability is false";
@@ -56,6 +62,7 @@ public static class Lab
             ["storeUrl"] = https?.StoreUrl ?? mesh.StoreUrl,
             ["kubeconfig"] = cluster.KubeConfig,
             ["checks"] = checks,
+            ["restartsCheck"] = restarts,
             ["grafanaUrl"] = observability?.GrafanaUrl ?? (object)ObservabilityOff,
             ["prometheusQueryEndpoint"] = observability?.QueryEndpoint ?? (object)ObservabilityOff,
             ["kialiPortForward"] = observability is null ? ObservabilityOff : Blueprint.Observability.Kiali.PortForwardCommand,
