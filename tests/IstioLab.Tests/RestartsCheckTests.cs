@@ -24,6 +24,20 @@ public class RestartsCheckTests
         Assert.True(lab.WaitedFor(RestartsGroup, ChecksGroup), "the restarts check must come after the checks that send the store traffic");
     }
 
+    /// <summary>
+    /// The same rule as declared dependencies: the mock engine answers the restarts group's inputs slowly enough (its YAML
+    /// hashes the store several times) that timing alone could pass without them.
+    /// </summary>
+    [Fact]
+    public async Task TheRestartsCheckDeclaresTheStoreAndTheChecksJobsAsDependencies()
+    {
+        var recorded = await new LabHarness().RunRecordedAsync();
+
+        var restarts = recorded.Single(p => p.Key.GetResourceType() == ConfigGroupType && p.Key.GetResourceName() == RestartsGroup).Value;
+        Assert.Contains(ConfigGroupType + " " + StoreGroup, restarts);
+        Assert.Contains(ConfigGroupType + " " + ChecksGroup, restarts);
+    }
+
     [Fact]
     public async Task TheCheckIsTheBlueprintsObjectsForTheClustersFacts()
     {
