@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text;
+using IstioLab.Blueprint.Settings;
 using k8s.Models;
 
 namespace IstioLab.Blueprint.Store;
@@ -97,6 +99,26 @@ public static class StartupWaits
     {
         ArgumentNullException.ThrowIfNull(deployed);
         return [.. deployed.SelectMany(w => For(w, deployed))];
+    }
+
+    /// <summary>
+    /// The waits of both variants as a Markdown table (docs/store.md holds it; a test keeps the two equal): who waits,
+    /// for which Service and port, in which variant, and why.
+    /// </summary>
+    public static string MarkdownTable()
+    {
+        var allInOne = StoreCatalog.Workloads(StoreVariant.AllInOne);
+        var inQuickstart = All(StoreCatalog.Workloads(StoreVariant.Quickstart)).ToHashSet();
+        var table = new StringBuilder();
+        table.Append("| workload | waits for | Service port | in quickstart | because |\n");
+        table.Append("| --- | --- | --- | --- | --- |\n");
+        foreach (var wait in All(allInOne))
+        {
+            table.Append(CultureInfo.InvariantCulture,
+                $"| {wait.Caller} | {wait.Callee} | {wait.ServicePort} | {(inQuickstart.Contains(wait) ? "yes" : "no")} | {wait.Because} |\n");
+        }
+
+        return table.ToString();
     }
 
     /// <summary>
