@@ -79,6 +79,7 @@ public static class Lab
         var ingressIp = https?.IngressIp ?? mesh?.IngressIp ?? notYet;
 
         object checks = "disabled: istio-lab:checks is false";
+        object restarts = checks;
         if (settings.Checks)
         {
             List<Resource> verified = [store.Store];
@@ -89,13 +90,19 @@ public static class Lab
                 verified.AddRange([inCluster, kiali]);
             }
 
-            checks = new WorkshopChecksComponent($"{Name}-checks", new WorkshopChecksArgs(
-                settings, cluster.Provider, cluster.Revision, ingressIp, verified, https?.CaCertificate)).Summary;
+            var workshopChecks = new WorkshopChecksComponent($"{Name}-checks", new WorkshopChecksArgs(
+                settings, cluster.Provider, cluster.Revision, ingressIp, verified, https?.CaCertificate));
+            checks = workshopChecks.Summary;
+
+            // Last: once the store is ready and every other check has sent it traffic, no container has restarted.
+            restarts = new RestartsCheckComponent($"{Name}-restarts", new RestartsCheckArgs(
+                settings, cluster.Provider, cluster.Revision, ingressIp, [store.Store, workshopChecks.Jobs], https?.CaCertificate)).Summary;
         }
 
         outputs["ingressIp"] = ingressIp;
         outputs["storeUrl"] = https?.StoreUrl ?? mesh?.StoreUrl ?? notYet;
         outputs["checks"] = checks;
+        outputs["restartsCheck"] = restarts;
         outputs["kialiPortForward"] = observability is null ? ObservabilityOff : observing ? Blueprint.Observability.Kiali.PortForwardCommand : $"not yet: Kiali comes at workshop step {WorkshopSteps.Observe}";
         outputs["kialiToken"] = observability is null ? ObservabilityOff : observing ? Blueprint.Observability.Kiali.TokenCommand : $"not yet: Kiali comes at workshop step {WorkshopSteps.Observe}";
         if (https is not null)

@@ -272,7 +272,8 @@ public class AllowListTests
     [Fact]
     public void TheWaitForRabbitMqInitContainerOnlyOpensATcpConnectionAndGetsNoRule()
     {
-        var init = StoreCatalog.Workloads(StoreVariant.Quickstart).Single(w => w.Name == "order-service").InitContainers.Single();
+        var workloads = StoreCatalog.Workloads(StoreVariant.Quickstart);
+        var init = StartupWaits.Container(StartupWaits.For(workloads.Single(w => w.Name == "order-service"), workloads).Single());
 
         Assert.Equal(StoreCatalog.IstioProxyUid, init.SecurityContext.RunAsUser);
         Assert.Contains("nc -z", string.Join(" ", init.Command), StringComparison.Ordinal);

@@ -60,7 +60,9 @@ public class RenderingTests
         var loaded = LabManifest.Load(Render(variant));
 
         Assert.Equal(["pets", "istio-lab-monitoring", "pets-outside-mesh"], loaded.OfType<V1Namespace>().Select(n => n.Metadata.Name));
-        Assert.Equal(5, loaded.OfType<V1Job>().Count(j => j.Metadata.Name.StartsWith("check-", StringComparison.Ordinal)));
+        // outside, inside, gateway, metrics, kiali, and the restarts check last.
+        Assert.Equal(6, loaded.OfType<V1Job>().Count(j => j.Metadata.Name.StartsWith("check-", StringComparison.Ordinal)));
+        Assert.StartsWith("check-restarts-", loaded.OfType<V1Job>().Last().Metadata.Name, StringComparison.Ordinal);
         Assert.Single(loaded.OfType<V1Job>(), j => j.Metadata.Name == IngressAddressWait.Name);
         Assert.Single(loaded.OfType<V1Job>(), j => j.Metadata.Name.StartsWith("dashboard-publisher-", StringComparison.Ordinal));
         Assert.Single(loaded.OfType<V1Secret>());

@@ -166,8 +166,9 @@ public class StoreManifestTests
         Assert.Equal("wait-for-rabbitmq", wait.Name);
         Assert.Equal(1337, wait.SecurityContext.RunAsUser);
         Assert.Equal(true, wait.SecurityContext.RunAsNonRoot);
-        Assert.Contains("nc -zv rabbitmq 5672", wait.Command.Last(), StringComparison.Ordinal);
-        Assert.Equal("busybox:1.37.0", wait.Image);
+        Assert.Contains("nc -z", wait.Command.Last(), StringComparison.Ordinal);
+        Assert.Equal(("rabbitmq", "5672"), (wait.Env.Single(e => e.Name == "CALLEE").Value, wait.Env.Single(e => e.Name == "PORT").Value));
+        Assert.Equal("mcr.microsoft.com/azurelinux/busybox:1.36", wait.Image);
     }
 
     [Theory]

@@ -113,7 +113,7 @@ public sealed class WorkshopStepTests : IDisposable
         Assert.DoesNotContain("Gateway", Kinds(objects));
         Assert.DoesNotContain("VirtualService", Kinds(objects));
         Assert.DoesNotContain(objects, o => o.Metadata.Name == IngressAddressWait.Name);
-        Assert.Equal(["sidecars", "permissive"], CheckNames(objects));
+        Assert.Equal(["sidecars", "permissive", "restarts"], CheckNames(objects));
         Assert.DoesNotContain(objects, o => o is V1ServiceAccount sa && sa.Metadata.Name == "check-inside");
     }
 
@@ -125,7 +125,7 @@ public sealed class WorkshopStepTests : IDisposable
         var strict = Assert.Single(objects.OfType<PeerAuthentication>());
         Assert.Equal("STRICT", strict.Spec.Mtls?.Mode);
         Assert.DoesNotContain("Gateway", Kinds(objects));
-        Assert.Equal(["outside", "inside"], CheckNames(objects));
+        Assert.Equal(["outside", "inside", "restarts"], CheckNames(objects));
     }
 
     [Fact]
@@ -136,7 +136,7 @@ public sealed class WorkshopStepTests : IDisposable
         Assert.Single(objects.OfType<Gateway>());
         Assert.Single(objects.OfType<VirtualService>());
         Assert.Contains(objects, o => o.Metadata.Name == IngressAddressWait.Name);
-        Assert.Equal(["outside", "inside", "gateway"], CheckNames(objects));
+        Assert.Equal(["outside", "inside", "gateway", "restarts"], CheckNames(objects));
         Assert.DoesNotContain(objects, o => o.Metadata.NamespaceProperty == Observability.MonitoringManifest.Namespace);
         Assert.DoesNotContain(objects, o => o is V1ConfigMap cm && cm.Metadata.NamespaceProperty == "kube-system");
     }
@@ -145,7 +145,7 @@ public sealed class WorkshopStepTests : IDisposable
     public void StepFiveIsTheWholeLab()
     {
         Assert.Equal(LabManifest.ToYaml(Render(null)), LabManifest.ToYaml(Render(5)));
-        Assert.Equal(["outside", "inside", "gateway", "metrics", "kiali"], CheckNames(Render(5)));
+        Assert.Equal(["outside", "inside", "gateway", "metrics", "kiali", "restarts"], CheckNames(Render(5)));
     }
 
     [Theory]

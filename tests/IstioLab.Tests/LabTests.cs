@@ -263,7 +263,7 @@ public class LabTests
         var parents = RecordingStack.Parents.Where(p => p.Key is not Stack).ToDictionary(p => p.Key, p => p.Value);
         var components = parents.Keys.Where(r => r.GetResourceType().StartsWith("istiolab:index:", StringComparison.Ordinal)).ToList();
         Assert.Equal(
-            [AksCluster.Type, MeshConfiguration.Type, MeshRouting.Type, Observability.Type, StoreApp.Type, StoreAuthorization.Type, WorkshopChecksComponent.Type],
+            [AksCluster.Type, MeshConfiguration.Type, MeshRouting.Type, Observability.Type, RestartsCheckComponent.Type, StoreApp.Type, StoreAuthorization.Type, WorkshopChecksComponent.Type],
             components.Select(c => c.GetResourceType()).Order(StringComparer.Ordinal));
         Assert.All(components, c => Assert.Null(parents[c]));
         var others = parents.Where(p => !components.Contains(p.Key)).ToList();

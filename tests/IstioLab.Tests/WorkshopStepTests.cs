@@ -20,7 +20,7 @@ public partial class WorkshopStepTests
     private const string NamespaceType = "kubernetes:core/v1:Namespace";
 
     /// <summary>The check Jobs: each step runs its own, so these are replaced from one step to the next by design.</summary>
-    private static readonly string[] ChecksOfAStep = ["istio-lab-checks-jobs"];
+    private static readonly string[] ChecksOfAStep = ["istio-lab-checks-jobs", "istio-lab-restarts-objects"];
 
     private static Dictionary<string, string> Step(int? step) =>
         step is { } s ? new() { ["istio-lab:workshopStep"] = s.ToString(CultureInfo.InvariantCulture) } : [];

@@ -66,8 +66,17 @@ public static class LabManifest
             .. settings.Checks
                 ? [.. WorkshopChecks.ServiceAccounts(settings), .. WorkshopChecks.Build(settings, revision, ingressIp, HttpsManifest.CaCertificatePlaceholder)]
                 : Array.Empty<IKubernetesObject<V1ObjectMeta>>(),
+            .. settings.Checks ? RestartsObjects(settings, revision, ingressIp, HttpsManifest.CaCertificatePlaceholder) : [],
         ];
     }
+
+    /// <summary>The restarts check, after the Jobs of the other checks (see <see cref="RestartsCheck"/>).</summary>
+    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> RestartsObjects(LabSettings settings, string revision, string ingressIp, string? caCertificatePem = null) =>
+        RestartsCheck.Build(settings, revision, [.. WorkshopChecks.Build(settings, revision, ingressIp, caCertificatePem).OfType<V1Job>()]);
+
+    /// <summary>The restarts check as YAML, for the Pulumi program's ConfigGroup.</summary>
+    public static string RestartsYaml(LabSettings settings, string revision, string ingressIp, string? caCertificatePem = null) =>
+        ToYaml(RestartsObjects(settings, revision, ingressIp, caCertificatePem));
 
     /// <summary>The revisions the cluster runs: the configured ones, else the one the cluster reports (<paramref name="clusterRevision"/>).</summary>
     public static IReadOnlyList<string> MeshRevisionsFor(LabSettings settings, string clusterRevision)

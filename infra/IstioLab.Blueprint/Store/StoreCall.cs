@@ -22,6 +22,20 @@ public sealed record StoreCall(string Callee, int Port, CallProtocol Protocol, I
 
     public static StoreCall Tcp(string callee, int port) => new(callee, port, CallProtocol.Tcp, []);
 
+    /// <summary>
+    /// Why the caller fails when this callee is not ready as it starts (null: it copes), with the source that shows it.
+    /// Such a call makes the caller wait for the callee first (<see cref="StartupWaits"/>). It describes the caller's
+    /// start, not the call, so it takes no part in a call's equality or in the allow-list.
+    /// </summary>
+    public string? NeededAtStartBecause { get; init; }
+
+    /// <summary>This call, declared as one the caller needs ready when it starts, for the reason given.</summary>
+    public StoreCall AtStart(string because)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(because);
+        return this with { NeededAtStartBecause = because };
+    }
+
     /// <summary>Two calls are the same when callee, port, protocol and methods (in order) are.</summary>
     public bool Equals(StoreCall? other) =>
         other is not null && Callee == other.Callee && Port == other.Port && Protocol == other.Protocol && Methods.SequenceEqual(other.Methods);

@@ -46,8 +46,15 @@ public static class StoreCatalog
         Ports = [new PortSpec("tcp", "mongodb", 27017, 27017)],
         Requests = new Compute("5m", "75Mi"),
         Limits = new Compute("25m", "1024Mi"),
-        Liveness = new ProbeSpec(new ProbeAction.Exec(["mongo", "--eval", "db.runCommand('ping').ok"]), 30, 10, 3, TimeoutSeconds: 5),
-        Readiness = new ProbeSpec(new ProbeAction.Exec(["mongo", "--eval", "db.runCommand('ping').ok"]), 5, 5, 3, TimeoutSeconds: 5),
+        // Upstream probes with `mongo --eval db.runCommand('ping').ok` (exec, timeout 5 s) inside this 25m CPU limit: a
+        // second process, the legacy JavaScript shell, that gets 2.5 ms of CPU per 100 ms period, so at most 125 ms of
+        // CPU within its 5 s timeout even when mongod is idle. A TCP connect cannot time out on this container's CPU: the
+        // sidecar's agent makes it (Istio rewrites TCP probes, istio.io docs/ops/configuration/mesh/app-health-check) and
+        // the kernel completes the handshake from mongod's listen backlog. mongod opens 27017 once it serves. Upstream's
+        // timings stay; a startup probe (5 s x 60 = 300 s) covers a start slowed by the same limit before liveness counts.
+        Startup = new ProbeSpec(new ProbeAction.TcpSocket(27017), null, 5, 60, TimeoutSeconds: 5),
+        Liveness = new ProbeSpec(new ProbeAction.TcpSocket(27017), 30, 10, 3, TimeoutSeconds: 5),
+        Readiness = new ProbeSpec(new ProbeAction.TcpSocket(27017), 5, 5, 3, TimeoutSeconds: 5),
     };
 
     private static Workload RabbitMq => new()
@@ -103,26 +110,13 @@ public static class StoreCatalog
         ],
         EnvFrom = [new V1EnvFromSource { ConfigMapRef = new V1ConfigMapEnvSource { Name = "order-service-configs" } }],
         RabbitMqCredentials = [new("ORDER_QUEUE_USERNAME", RabbitMqUsernameKey), new("ORDER_QUEUE_PASSWORD", RabbitMqPasswordKey)],
-        InitContainers = [WaitForRabbitMq],
         // AMQP 1.0 to ORDER_QUEUE_HOSTNAME:ORDER_QUEUE_PORT.
-        Calls = [StoreCall.Tcp("rabbitmq", 5672)],
-    };
-
-    /// <summary>
-    /// Upstream's wait for RabbitMQ, made to work beside a classic sidecar (pitfall 11): init containers run
-    /// before the proxy, so with redirection in place their outbound traffic would go nowhere. Running as the
-    /// proxy's UID exempts it from redirection; the Service only answers once rabbitmq's pod is Ready.
-    /// It has no mTLS identity, and needs none: <c>nc -z</c> only completes a TCP handshake, which rabbitmq's sidecar
-    /// accepts before STRICT mTLS or any AuthorizationPolicy is applied to the connection, so the allow-list grants it
-    /// nothing (and must not: a rule for a caller without an identity would open rabbitmq to every plaintext client).
-    /// </summary>
-    private static V1Container WaitForRabbitMq => new()
-    {
-        Name = "wait-for-rabbitmq",
-        Image = "busybox:1.37.0",
-        Command = ["sh", "-c", "until nc -zv rabbitmq 5672; do echo waiting for rabbitmq; sleep 2; done"],
-        Resources = Resources(new Compute("1m", "50Mi"), new Compute("100m", "256Mi")),
-        SecurityContext = Kube.Restricted(IstioProxyUid),
+        Calls =
+        [
+            StoreCall.Tcp("rabbitmq", 5672).AtStart(
+                "upstream holds it for RabbitMQ (init container wait-for-rabbitmq in aks-store-all-in-one.yaml and aks-store-quickstart.yaml): " +
+                "plugins/messagequeue.js sends each order over a new AMQP connection without retry"),
+        ],
     };
 
     private static Workload MakelineService => new()
@@ -147,7 +141,14 @@ public static class StoreCatalog
         ],
         RabbitMqCredentials = [new("ORDER_QUEUE_USERNAME", RabbitMqUsernameKey), new("ORDER_QUEUE_PASSWORD", RabbitMqPasswordKey)],
         // AMQP 1.0 to ORDER_QUEUE_URI, the Mongo wire protocol to ORDER_DB_URI.
-        Calls = [StoreCall.Tcp("rabbitmq", 5672), StoreCall.Tcp("mongodb", 27017)],
+        Calls =
+        [
+            StoreCall.Tcp("rabbitmq", 5672).AtStart(
+                "src/makeline-service/orderqueue.go dials RabbitMQ on every /order/fetch and answers 500 when it cannot, " +
+                "and virtual-worker exits on a 500; makeline-service is Ready only once RabbitMQ is"),
+            StoreCall.Tcp("mongodb", 27017).AtStart(
+                "src/makeline-service/main.go calls os.Exit(1) when initDatabase fails, and the Mongo driver's Ping gives up after its 30 s server selection timeout"),
+        ],
     };
 
     private static Workload ProductService => new()
@@ -220,8 +221,11 @@ public static class StoreCatalog
     private static Workload VirtualCustomer => Simulator("virtual-customer", new("ORDER_SERVICE_URL", "http://order-service:3000/"),
         StoreCall.Http("order-service", 3000, "POST"));
 
+    // virtual-customer needs nothing at start: src/virtual-customer/src/main.rs only logs a failed POST and tries again.
     private static Workload VirtualWorker => Simulator("virtual-worker", new("MAKELINE_SERVICE_URL", "http://makeline-service:3001"),
-        StoreCall.Http("makeline-service", 3001, "GET", "PUT"));
+        StoreCall.Http("makeline-service", 3001, "GET", "PUT").AtStart(
+            "src/virtual-worker/src/main.rs fetches orders at once and exits on any non-2xx answer (error_for_status()?), " +
+            "and a sidecar answers 503 no healthy upstream while makeline-service has no ready endpoint"));
 
     internal static V1ResourceRequirements Resources(Compute requests, Compute limits) => new()
     {

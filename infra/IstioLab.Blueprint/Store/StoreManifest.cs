@@ -21,7 +21,7 @@ public static class StoreManifest
 
         var configMaps = workloads.SelectMany(w => w.ConfigMaps.Select(c => ConfigMap(c, w, ns)));
         var services = workloads.Where(w => w.HasService).Select(w => Service(w, ns));
-        var controllers = workloads.Select(w => Controller(w, settings));
+        var controllers = workloads.Select(w => Controller(w, settings, StartupWaits.For(w, workloads)));
         return [.. configMaps, .. services, .. controllers];
     }
 
@@ -100,12 +100,12 @@ public static class StoreManifest
         },
     };
 
-    private static IKubernetesObject<V1ObjectMeta> Controller(Workload w, LabSettings settings)
+    private static IKubernetesObject<V1ObjectMeta> Controller(Workload w, LabSettings settings, IReadOnlyList<StartupWait> waits)
     {
         var labels = Kube.Labels(w.Name, w.Component, w.Version);
         var meta = Kube.Meta(w.Name, settings.AppNamespace, labels);
         var selector = new V1LabelSelector { MatchLabels = Kube.Selector(w.Name) };
-        var template = PodTemplate(w, settings, labels);
+        var template = PodTemplate(w, settings, labels, waits);
         return w.Kind switch
         {
             WorkloadKind.StatefulSet => new V1StatefulSet
@@ -126,8 +126,10 @@ public static class StoreManifest
         };
     }
 
-    private static V1PodTemplateSpec PodTemplate(Workload w, LabSettings settings, Dictionary<string, string> labels)
+    /// <summary>The pod: its own init containers, then one wait for each callee it needs ready at start, then the app.</summary>
+    private static V1PodTemplateSpec PodTemplate(Workload w, LabSettings settings, Dictionary<string, string> labels, IReadOnlyList<StartupWait> waits)
     {
+        List<V1Container> initContainers = [.. w.InitContainers, .. waits.Select(StartupWaits.Container)];
         var annotations = new Dictionary<string, string> { [Kube.ProxyConfigAnnotation] = Kube.HoldUntilProxyStarts };
         if (settings.DataPlaneRevision is { } revision)
         {
@@ -142,7 +144,7 @@ public static class StoreManifest
                 NodeSelector = new Dictionary<string, string> { ["kubernetes.io/os"] = "linux" },
                 ServiceAccountName = ServiceAccountName(w),
                 AutomountServiceAccountToken = false,
-                InitContainers = w.InitContainers.Count > 0 ? [.. w.InitContainers] : null,
+                InitContainers = initContainers.Count > 0 ? initContainers : null,
                 Containers = [Container(w)],
                 Volumes = w.Volumes.Count > 0 ? [.. w.Volumes] : null,
             },
