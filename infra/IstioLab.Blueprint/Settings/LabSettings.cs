@@ -210,6 +210,8 @@ public sealed partial record LabSettings
 
         var https = ParseHttps(errors, Value, Optional, resourceGroup, cluster, location);
 
+        var (egress, egressHosts) = ParseEgress(errors, Value(ConfigKeys.Egress), Value(ConfigKeys.EgressHosts), checksValid && checks);
+
         if (errors.Count > 0)
         {
             throw new LabSettingsException(errors);
@@ -234,6 +236,8 @@ public sealed partial record LabSettings
             GrafanaAdminObjectId = grafanaAdmin?.ToLowerInvariant(),
             Authorization = authorization,
             Https = https,
+            Egress = egress,
+            EgressHosts = egressHosts,
         };
     }
 
