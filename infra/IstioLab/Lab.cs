@@ -26,6 +26,9 @@ public static class Lab
         var observability = settings.Observability
             ? new Observability($"{Name}-observability", new ObservabilityArgs(settings, cluster, cluster.Provider))
             : null;
+        var egress = settings.Egress == EgressMode.AllowList
+            ? new EgressLockdown($"{Name}-egress", new EgressLockdownArgs(settings, cluster.Provider, cluster.Cluster, store.Namespace))
+            : null;
         var authorization = new StoreAuthorization($"{Name}-authorization", new StoreAuthorizationArgs(settings, cluster.Provider, cluster.Cluster, store.Namespace, store.Store));
         var https = address is null ? null : new HttpsFrontDoor($"{Name}-https", new HttpsFrontDoorArgs(
             settings, cluster.Provider, cluster.Cluster, cluster.ResourceGroupName, address, mesh.IngressWait, meshConfig));
@@ -34,7 +37,7 @@ public static class Lab
         object checks = "disabled: istio-lab:checks is false";
         if (settings.Checks)
         {
-            List<Resource> verified = [store.Store, mesh.PeerAuthentication, mesh.Gateway, mesh.VirtualService, .. authorization.Policies, .. https?.Ready ?? []];
+            List<Resource> verified = [store.Store, mesh.PeerAuthentication, mesh.Gateway, mesh.VirtualService, .. authorization.Policies, .. https?.Ready ?? [], .. egress?.Resources ?? []];
             if (observability is not null)
             {
                 verified.AddRange([observability.InCluster, observability.Kiali]);
