@@ -274,7 +274,17 @@ public sealed class EgressCheckTests : IDisposable
     }
 
     [Fact]
-    public void AChangeToTheListRerunsTheCheckAndNothingElseDoes()
+    public void TurningTheLockdownOnRerunsTheInsideCheckUnderIt()
+    {
+        static string Inside(LabSettings settings) => WorkshopChecks.InsideJob(settings, "asm-1-30").Metadata.Name;
+
+        Assert.NotEqual(Inside(LabSettings.Defaults), Inside(Settings()));
+        Assert.NotEqual(Inside(Settings()), Inside(Settings("api.example.com,httpbin.org:80")));
+        Assert.Equal(Inside(LabSettings.Defaults), Inside(LabSettings.Defaults with { Egress = EgressMode.Open }));
+    }
+
+    [Fact]
+    public void AChangeToTheListRerunsTheCheckAndNoChangeDoesNot()
     {
         static string Name(string hosts) => Job(hosts).Metadata.Name;
 

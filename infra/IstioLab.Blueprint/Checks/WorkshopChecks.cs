@@ -246,7 +246,7 @@ public static partial class WorkshopChecks
     {
         ArgumentNullException.ThrowIfNull(settings);
         return Job(Inside, settings.AppNamespace, InsideScript, StoreFrontUrl(settings), inMesh: true,
-            verified: [MeshManifest.StrictMutualTls(settings), .. StoreManifest.Build(settings), .. AuthorizationManifest.Build(settings)], facts: [revision],
+            verified: [MeshManifest.StrictMutualTls(settings), .. StoreManifest.Build(settings), .. AuthorizationManifest.Build(settings), .. EgressManifest.Build(settings)], facts: [revision],
             serviceAccount: ServiceAccountName(Inside));
     }
 
