@@ -14,8 +14,8 @@ namespace IstioLab.Blueprint.Rendering;
 /// <summary>
 /// Every object the lab puts in the cluster, in the order they must exist: namespace first, then the
 /// credentials Secret, the store's ServiceAccounts, the store, the mesh objects, the AuthorizationPolicies (allow-list
-/// or dry-run), the egress lockdown (its ServiceEntries, then its Sidecar), and the checks with their ServiceAccounts. Rendering is deterministic: the same settings give
-/// byte-identical YAML.
+/// or dry-run), the egress lockdown (its ServiceEntries, then its Sidecar), and the checks with their ServiceAccounts.
+/// Rendering is deterministic: the same settings give byte-identical YAML.
 /// </summary>
 public static class LabManifest
 {
