@@ -73,6 +73,9 @@ public static class Lab
         var authorization = observing
             ? new StoreAuthorization($"{Name}-authorization", new StoreAuthorizationArgs(settings, cluster.Provider, cluster.Cluster, store.Namespace, store.Store))
             : null;
+        var egress = settings.Egress == EgressMode.AllowList
+            ? new EgressLockdown($"{Name}-egress", new EgressLockdownArgs(settings, cluster.Provider, cluster.Cluster, store.Namespace))
+            : null;
         var https = address is null || mesh?.IngressWait is not { } ingressWait ? null : new HttpsFrontDoor($"{Name}-https", new HttpsFrontDoorArgs(
             settings, cluster.Provider, cluster.Cluster, cluster.ResourceGroupName, address, ingressWait, meshConfig));
         var notYet = Output.Create(MeshRouting.NotYet(settings));
@@ -84,7 +87,7 @@ public static class Lab
         {
             List<Resource> verified = [store.Store];
             verified.AddRange(new Resource?[] { mesh?.PeerAuthentication, mesh?.Gateway, mesh?.VirtualService }.OfType<Resource>());
-            verified.AddRange([.. authorization?.Policies ?? [], .. https?.Ready ?? []]);
+            verified.AddRange([.. authorization?.Policies ?? [], .. https?.Ready ?? [], .. egress?.Resources ?? []]);
             if (observability is { InCluster: { } inCluster, Kiali: { } kiali })
             {
                 verified.AddRange([inCluster, kiali]);

@@ -74,9 +74,9 @@ public sealed class WorkshopStepTests : IDisposable
     {
         var error = Assert.Throws<LabSettingsException>(() => Step(step,
             ("istio-lab:istioRevision", "asm-1-27"), ("istio-lab:istioCanaryRevision", "asm-1-28"),
-            ("istio-lab:authorization", "dry-run"), ("istio-lab:https", "self-signed")));
+            ("istio-lab:authorization", "dry-run"), ("istio-lab:https", "self-signed"), ("istio-lab:egress", "allow-list")));
 
-        Assert.Equal(["istio-lab:authorization", "istio-lab:https", "istio-lab:istioCanaryRevision"], error.Errors.Select(e => e.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["istio-lab:authorization", "istio-lab:egress", "istio-lab:https", "istio-lab:istioCanaryRevision"], error.Errors.Select(e => e.Key).Order(StringComparer.Ordinal));
         Assert.All(error.Errors, e => Assert.Contains("needs istio-lab:workshopStep 5 or unset", e.Problem, StringComparison.Ordinal));
     }
 

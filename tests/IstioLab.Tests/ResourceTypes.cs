@@ -18,4 +18,6 @@ internal static class ResourceTypes
     public const string SecretType = "kubernetes:core/v1:Secret";
     public const string ServiceAccountType = "kubernetes:core/v1:ServiceAccount";
     public const string ServicePatchType = "kubernetes:core/v1:ServicePatch";
+    public const string ServiceEntryType = "kubernetes:networking.istio.io/v1:ServiceEntry";
+    public const string SidecarType = "kubernetes:networking.istio.io/v1:Sidecar";
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using IstioLab.Blueprint.Egress;
 using IstioLab.Blueprint.Mesh;
 using IstioLab.Blueprint.Security;
 using IstioLab.Blueprint.Settings;
@@ -45,7 +46,7 @@ public static partial class WorkshopChecks
     public static CheckDefinition Denied { get; } = new("denied", $"an identity the allow-list does not name gets HTTP 403 '{AccessDenied}' from product-service (default-deny)");
 
     /// <summary>Every check the lab knows; <see cref="For"/> says which of them a stack runs.</summary>
-    public static IReadOnlyList<CheckDefinition> All => [Sidecars, Permissive, Outside, Inside, Gateway, Redirect, Denied, ObservabilityChecks.Metrics, ObservabilityChecks.Kiali];
+    public static IReadOnlyList<CheckDefinition> All => [Sidecars, Permissive, Outside, Inside, Gateway, Redirect, Denied, EgressCheck.Definition, ObservabilityChecks.Metrics, ObservabilityChecks.Kiali];
 
     /// <summary>The body of the 403 a callee's sidecar answers when no policy allows the request.</summary>
     public const string AccessDenied = "RBAC: access denied";
@@ -76,6 +77,7 @@ public static partial class WorkshopChecks
             Outside, Inside,
             .. !settings.Reaches(WorkshopSteps.Ingress) ? [] : settings.Https.Enabled ? [HttpsGateway(settings), Redirect] : new[] { Gateway },
             .. settings.Authorization == AuthorizationMode.AllowList ? [Denied] : Array.Empty<CheckDefinition>(),
+            .. settings.Egress == EgressMode.AllowList ? [EgressCheck.Definition] : Array.Empty<CheckDefinition>(),
             .. settings.Observability && settings.Reaches(WorkshopSteps.Observe) ? ObservabilityChecks.Definitions : [],
         ];
     }
@@ -97,8 +99,14 @@ public static partial class WorkshopChecks
         var inside = new MeshCaller("inside check", Identity(settings, Inside),
             [AuthorizationManifest.CallThroughService(settings, StoreCatalog.StoreFront, StoreCatalog.StoreFrontServicePort, "GET")]);
         var denied = new MeshCaller("denied check", Identity(settings, Denied), []);
+        var egress = new MeshCaller("egress check", Identity(settings, EgressCheck.Definition), []);
         var checks = For(settings);
-        return checks.Contains(Denied) ? [inside, denied] : checks.Contains(Inside) ? [inside] : [];
+        return
+        [
+            .. checks.Contains(Inside) ? [inside] : Array.Empty<MeshCaller>(),
+            .. checks.Contains(Denied) ? [denied] : Array.Empty<MeshCaller>(),
+            .. checks.Contains(EgressCheck.Definition) ? [egress] : Array.Empty<MeshCaller>(),
+        ];
     }
 
     /// <summary>The in-mesh checks' own ServiceAccounts, without tokens: the checks never talk to the Kubernetes API.</summary>
@@ -243,16 +251,17 @@ public static partial class WorkshopChecks
 
         var https = settings.Https.Enabled;
         var gateway = https ? HttpsGatewayJob(settings, ingressIp, caCertificatePem) : GatewayJob(settings, ingressIp);
-
+        var inside = InsideJob(settings, revision);
         return
         [
             OutsideNamespace(settings),
             .. https && VerificationFor(settings.Https) == TlsVerification.LabCa && caCertificatePem is { Length: > 0 } ca ? [CaConfigMap(settings, ca)] : Array.Empty<IKubernetesObject<V1ObjectMeta>>(),
             OutsideJob(settings, revision),
-            InsideJob(settings, revision),
+            inside,
             gateway,
             .. https ? [RedirectJob(settings, ingressIp)] : Array.Empty<V1Job>(),
             .. For(settings).Contains(Denied) ? [DeniedJob(settings, revision)] : Array.Empty<V1Job>(),
+            .. For(settings).Contains(EgressCheck.Definition) ? [EgressCheck.Job(settings, revision, inside)] : Array.Empty<V1Job>(),
             .. settings.Observability && settings.Reaches(WorkshopSteps.Observe) ? ObservabilityChecks.Build(settings, gateway) : [],
         ];
     }
@@ -268,7 +277,7 @@ public static partial class WorkshopChecks
     {
         ArgumentNullException.ThrowIfNull(settings);
         return Job(Inside, settings.AppNamespace, InsideScript, StoreFrontUrl(settings), inMesh: true,
-            verified: [MeshManifest.StrictMutualTls(settings), .. StoreManifest.Build(settings), .. AuthorizationManifest.Build(settings)], facts: [revision],
+            verified: [MeshManifest.StrictMutualTls(settings), .. StoreManifest.Build(settings), .. AuthorizationManifest.Build(settings), .. EgressManifest.Build(settings)], facts: [revision],
             serviceAccount: ServiceAccountName(Inside));
     }
 

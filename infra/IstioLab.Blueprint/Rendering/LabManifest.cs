@@ -1,4 +1,5 @@
 using IstioLab.Blueprint.Checks;
+using IstioLab.Blueprint.Egress;
 using IstioLab.Blueprint.Https;
 using IstioLab.Blueprint.Mesh;
 using IstioLab.Blueprint.Observability;
@@ -13,8 +14,8 @@ namespace IstioLab.Blueprint.Rendering;
 /// <summary>
 /// Every object the lab puts in the cluster, in the order they must exist: namespace first, then the
 /// credentials Secret, the store's ServiceAccounts, the store, the mesh objects, the AuthorizationPolicies (allow-list
-/// or dry-run), and the checks with their ServiceAccounts. Rendering is deterministic: the same settings give
-/// byte-identical YAML.
+/// or dry-run), the egress lockdown (its ServiceEntries, then its Sidecar), and the checks with their ServiceAccounts.
+/// Rendering is deterministic: the same settings give byte-identical YAML.
 /// </summary>
 public static class LabManifest
 {
@@ -30,6 +31,8 @@ public static class LabManifest
         [$"{Gateway.ApiVersionValue}/{Gateway.KindValue}"] = typeof(Gateway),
         [$"{VirtualService.ApiVersionValue}/{VirtualService.KindValue}"] = typeof(VirtualService),
         [$"{AuthorizationPolicy.ApiVersionValue}/{AuthorizationPolicy.KindValue}"] = typeof(AuthorizationPolicy),
+        [$"{Sidecar.ApiVersionValue}/{Sidecar.KindValue}"] = typeof(Sidecar),
+        [$"{ServiceEntry.ApiVersionValue}/{ServiceEntry.KindValue}"] = typeof(ServiceEntry),
         [$"{ClusterIssuer.ApiVersionValue}/{ClusterIssuer.KindValue}"] = typeof(ClusterIssuer),
         [$"{Certificate.ApiVersionValue}/{Certificate.KindValue}"] = typeof(Certificate),
     };
@@ -60,6 +63,7 @@ public static class LabManifest
                 ? [MeshManifest.StoreGateway(settings), MeshManifest.StoreRoute(settings)]
                 : Array.Empty<IKubernetesObject<V1ObjectMeta>>(),
             .. AuthorizationManifest.Build(settings),
+            .. EgressManifest.Build(settings),
             .. settings.Reaches(WorkshopSteps.Ingress) ? IngressAddressWait.Build(settings) : [],
             .. HttpsManifest.Build(settings, ingressIp),
             .. settings.Observability && settings.Reaches(WorkshopSteps.Observe) ? MonitoringYamlObjects(settings, monitoring) : [],

@@ -96,6 +96,14 @@ public static class ConfigKeys
         "istio-lab:authorization", ConfigValueType.Text, "open",
         "Calls between the store's workloads: open (any meshed workload may call any other, as in the workshop), dry-run (the allow-list only logs what it would deny) or allow-list (deny by default; only the store's real calls are allowed).");
 
+    public static readonly ConfigKey Egress = new(
+        "istio-lab:egress", ConfigValueType.Text, "open",
+        "Calls from the store to hosts outside the cluster: open (any host, as in the workshop) or allow-list (only the hosts of istio-lab:egressHosts; the store's sidecars block every other one, and the egress check proves it).");
+
+    public static readonly ConfigKey EgressHosts = new(
+        "istio-lab:egressHosts", ConfigValueType.Text, "",
+        "The external hosts the store may call with istio-lab:egress=allow-list, comma-separated: lowercase DNS names, optionally behind a leading '*.' and with a ':port' (443 when left out, called over TLS; port 80 as plain HTTP), e.g. api.example.com,*.blob.core.windows.net; empty allows none.");
+
     public static readonly ConfigKey Https = new(
         "istio-lab:https", ConfigValueType.Text, "off",
         "HTTPS for the store on a static public IP with an Azure DNS name: off (the workshop's HTTP on the gateway's own IP), self-signed (a lab CA, trusted with curl --cacert) or lets-encrypt (cert-manager, HTTP-01).");
@@ -124,6 +132,6 @@ public static class ConfigKeys
     [
         WorkshopStep, Location, ResourceGroupName, ClusterName, KubernetesVersion, NodeCount, NodeVmSize, NodeSshAccess,
         IstioRevision, IstioCanaryRevision, IstioDataPlane, StoreVariant, AppNamespace, RabbitMqUsername, RabbitMqPassword, Checks,
-        Observability, GrafanaAdminObjectId, Authorization, Https, DnsLabel, AcmeServer, AcmeEmail,
+        Observability, GrafanaAdminObjectId, Authorization, Egress, EgressHosts, Https, DnsLabel, AcmeServer, AcmeEmail,
     ];
 }

@@ -48,6 +48,7 @@ public static class WorkshopSteps
         (ConfigKeys.IstioCanaryRevision, ""),
         (ConfigKeys.Authorization, "open"),
         (ConfigKeys.Https, "off"),
+        (ConfigKeys.Egress, "open"),
     ];
 }
 

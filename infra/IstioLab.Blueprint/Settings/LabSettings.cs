@@ -216,6 +216,7 @@ public sealed partial record LabSettings
         var https = ParseHttps(errors, Value, Optional, resourceGroup, cluster, location);
 
         var workshopStep = ParseWorkshopStep(errors, Value, Optional);
+        var (egress, egressHosts) = ParseEgress(errors, Value(ConfigKeys.Egress), Value(ConfigKeys.EgressHosts), checksValid && checks);
 
         if (errors.Count > 0)
         {
@@ -243,6 +244,8 @@ public sealed partial record LabSettings
             Authorization = authorization,
             Https = https,
             WorkshopStep = workshopStep,
+            Egress = egress,
+            EgressHosts = egressHosts,
         };
     }
 
