@@ -1,5 +1,6 @@
 using IstioLab.Blueprint.Checks;
 using IstioLab.Blueprint.Https;
+using IstioLab.Blueprint.Identity;
 using IstioLab.Blueprint.Mesh;
 using IstioLab.Blueprint.Observability;
 using IstioLab.Blueprint.Security;
@@ -32,6 +33,7 @@ public static class LabManifest
         [$"{AuthorizationPolicy.ApiVersionValue}/{AuthorizationPolicy.KindValue}"] = typeof(AuthorizationPolicy),
         [$"{ClusterIssuer.ApiVersionValue}/{ClusterIssuer.KindValue}"] = typeof(ClusterIssuer),
         [$"{Certificate.ApiVersionValue}/{Certificate.KindValue}"] = typeof(Certificate),
+        [$"{RequestAuthentication.ApiVersionValue}/{RequestAuthentication.KindValue}"] = typeof(RequestAuthentication),
     };
 
     /// <summary>All objects of a stack, given the values known only at deploy time; the checks last, when enabled.</summary>
@@ -50,12 +52,16 @@ public static class LabManifest
         MeshManifest.StoreGateway(settings),
         MeshManifest.StoreRoute(settings),
         .. AuthorizationManifest.Build(settings),
+        .. settings.UserAuth.Enabled ? UserIdentityManifest.Build(settings, UserIdentityManifest.Placeholder(settings)) : [],
         .. IngressAddressWait.Build(settings),
         .. HttpsManifest.Build(settings, ingressIp),
         .. settings.Observability ? MonitoringYamlObjects(settings, monitoring) : [],
         .. settings.Checks
             ? [.. WorkshopChecks.ServiceAccounts(settings), .. WorkshopChecks.Build(settings, revision, ingressIp, HttpsManifest.CaCertificatePlaceholder)]
             : Array.Empty<IKubernetesObject<V1ObjectMeta>>(),
+        .. settings.UserAuth.Enabled
+            ? IdentityCheck.Build(settings, UserIdentityManifest.Placeholder(settings), IdentityCheck.PlaceholderTokens(settings), ingressIp, HttpsManifest.CaCertificatePlaceholder)
+            : [],
     ];
 
     /// <summary>The revisions the cluster runs: the configured ones, else the one the cluster reports (<paramref name="clusterRevision"/>).</summary>
