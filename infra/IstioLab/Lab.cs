@@ -32,6 +32,7 @@ public static class Lab
         var ingressIp = https?.IngressIp ?? mesh.IngressIp;
 
         object checks = "disabled: istio-lab:checks is false";
+        WorkshopChecksComponent? checksComponent = null;
         if (settings.Checks)
         {
             List<Resource> verified = [store.Store, mesh.PeerAuthentication, mesh.Gateway, mesh.VirtualService, .. authorization.Policies, .. https?.Ready ?? []];
@@ -40,9 +41,15 @@ public static class Lab
                 verified.AddRange([observability.InCluster, observability.Kiali]);
             }
 
-            checks = new WorkshopChecksComponent($"{Name}-checks", new WorkshopChecksArgs(
-                settings, cluster.Provider, cluster.Revision, ingressIp, verified, https?.CaCertificate)).Summary;
+            checksComponent = new WorkshopChecksComponent($"{Name}-checks", new WorkshopChecksArgs(
+                settings, cluster.Provider, cluster.Revision, ingressIp, verified, https?.CaCertificate));
+            checks = checksComponent.Summary;
         }
+
+        var identity = settings.UserAuth.Enabled
+            ? new UserIdentity($"{Name}-identity", new UserIdentityArgs(
+                settings, cluster.Provider, cluster.Cluster, mesh.IngressWait, ingressIp, https?.CaCertificate, checksComponent?.Jobs))
+            : null;
 
         const string ObservabilityOff = "disabled: istio-lab:observability is false";
 
@@ -68,6 +75,11 @@ public static class Lab
             {
                 outputs["caCertificate"] = https.CaCertificate;
             }
+        }
+
+        foreach (var (key, value) in identity?.Outputs ?? new Dictionary<string, object?>())
+        {
+            outputs[key] = value;
         }
 
         return outputs;
