@@ -118,6 +118,32 @@ public static class GatewayAccess
         })];
     }
 
+    /// <summary>The docs' table of the gateway's access rules, built from the all-in-one store's rows, with the quickstart column.</summary>
+    public static string Table()
+    {
+        var allInOne = LabSettings.Defaults with { UserAuth = new UserAuthOptions(UserAuthMode.LabIssuer, null, null) };
+        var quickstart = Rules(allInOne with { StoreVariant = StoreVariant.Quickstart }).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        static string Code(IEnumerable<string> items) => string.Join(", ", items.Select(i => $"`{i}`"));
+        var table = new System.Text.StringBuilder();
+        table.Append("| rule | requests | methods | paths | who | routed to | in quickstart |\n");
+        table.Append("| --- | --- | --- | --- | --- | --- | --- |\n");
+        foreach (var row in Rules(allInOne))
+        {
+            var paths = row.Paths is { } p ? Code(p) : "any but " + Code(row.NotPaths ?? []);
+            var who = row.Who switch
+            {
+                GatewayAudience.Anyone => "anyone",
+                GatewayAudience.SignedIn => "any signed-in caller",
+                _ => $"signed in with `{RolesClaim}` holding `{AdminRole}`",
+            };
+            var routed = row.RoutedTo is { } b ? $"{b.Workload}:{b.ServicePort}" : "store-front:80";
+            table.Append(System.Globalization.CultureInfo.InvariantCulture,
+                $"| {row.Name} | {row.What} | {(row.Methods is { } m ? string.Join(", ", m) : "any")} | {paths} | {who} | {routed} | {(quickstart.Contains(row.Name) ? "yes" : "no")} |\n");
+        }
+
+        return table.ToString();
+    }
+
     private static HttpMatchRequest Match(string pattern) => pattern.EndsWith('*')
         ? new HttpMatchRequest { Uri = new StringMatch { Prefix = pattern[..^1] } }
         : new HttpMatchRequest { Uri = new StringMatch { Exact = pattern } };
