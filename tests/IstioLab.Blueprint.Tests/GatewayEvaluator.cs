@@ -7,10 +7,10 @@ using IstioLab.Blueprint.Security;
 namespace IstioLab.Blueprint.Tests;
 
 /// <summary>
-/// Istio's request-level semantics at one workload (the gateway), written from the Istio docs, not from the blueprint:
-/// a RequestAuthentication rejects a present but invalid token (bad signature for every key of the JWKS, wrong issuer,
-/// no accepted audience, expired or not yet valid) with 401; a request without a token passes with no request
-/// principal. Then AuthorizationPolicies: any matching DENY gives 403; with no ALLOW policy the request is allowed;
+/// Istio's request-level semantics at one workload (the gateway), written from the Istio docs and Envoy's jwt_authn
+/// filter, not from the blueprint: a RequestAuthentication rejects a present but invalid token (bad signature for every
+/// key of the JWKS, unknown issuer, expired or not yet valid) with 401, and one for no accepted audience with 403
+/// (Envoy's only 403 there); a request without a token passes with no request principal. Then AuthorizationPolicies: any matching DENY gives 403; with no ALLOW policy the request is allowed;
 /// otherwise it is allowed only when a rule of an ALLOW policy matches, else 403. Rules match when any from, any to and
 /// every when match; string patterns are exact, prefix (<c>x*</c>), suffix (<c>*x</c>) or presence (<c>*</c>); a list
 /// claim matches when any element is among the values. 200 here means "let through by the gateway".
@@ -28,12 +28,13 @@ internal static class GatewayEvaluator
         Dictionary<string, JsonElement> claims = [];
         if (token is not null)
         {
-            if (Validate(authentication, token, now) is not { } valid)
+            var (status, valid) = Validate(authentication, token, now);
+            if (valid is null)
             {
-                return Unauthenticated;
+                return status;
             }
 
-            (principal, claims) = valid;
+            (principal, claims) = valid.Value;
         }
 
         var urlPath = path.Split('?')[0];
@@ -96,19 +97,19 @@ internal static class GatewayEvaluator
             : claim.ValueKind == JsonValueKind.String && values.Contains(claim.GetString()!);
     }
 
-    private static (string Principal, Dictionary<string, JsonElement> Claims)? Validate(RequestAuthentication authentication, string token, DateTimeOffset now)
+    private static (int Status, (string Principal, Dictionary<string, JsonElement> Claims)? Valid) Validate(RequestAuthentication authentication, string token, DateTimeOffset now)
     {
         var parts = token.Split('.');
         if (parts.Length != 3)
         {
-            return null;
+            return (Unauthenticated, null);
         }
 
         using var header = JsonDocument.Parse(Decode(parts[0]));
         var payload = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(Decode(parts[1]))!;
         if (header.RootElement.GetProperty("alg").GetString() != "RS256")
         {
-            return null;
+            return (Unauthenticated, null);
         }
 
         var kid = header.RootElement.TryGetProperty("kid", out var k) ? k.GetString() : null;
@@ -122,16 +123,17 @@ internal static class GatewayEvaluator
             var audiences = payload.TryGetValue("aud", out var aud)
                 ? aud.ValueKind == JsonValueKind.Array ? aud.EnumerateArray().Select(a => a.GetString()).ToList() : [aud.GetString()]
                 : [];
+            // Envoy's jwt_authn answers this one failure with 403 ("Audiences in Jwt are not allowed"), every other with 401.
             if (rule.Audiences is { Count: > 0 } accepted && !audiences.Any(a => a is not null && accepted.Contains(a)))
             {
-                return null;
+                return (Forbidden, null);
             }
 
             var seconds = now.ToUnixTimeSeconds();
             if (!payload.TryGetValue("exp", out var exp) || exp.GetInt64() <= seconds
                 || (payload.TryGetValue("nbf", out var nbf) && nbf.GetInt64() > seconds))
             {
-                return null;
+                return (Unauthenticated, null);
             }
 
             var signed = Encoding.ASCII.GetBytes($"{parts[0]}.{parts[1]}");
@@ -151,14 +153,14 @@ internal static class GatewayEvaluator
                 });
                 if (rsa.VerifyData(signed, signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))
                 {
-                    return ($"{iss.GetString()}/{payload["sub"].GetString()}", payload);
+                    return (Allowed, ($"{iss.GetString()}/{payload["sub"].GetString()}", payload));
                 }
             }
 
-            return null;
+            return (Unauthenticated, null);
         }
 
-        return null;
+        return (Unauthenticated, null);
     }
 
     public static byte[] Decode(string base64Url)

@@ -103,7 +103,7 @@ public class UserIdentityPolicyTests
     }
 
     [Fact]
-    public void ATokenOutsideItsLifetimeOrForAnotherAudienceOrIssuerIsRefusedWith401EvenOnAPublicPage()
+    public void ATokenOutsideItsLifetimeOrFromAnotherIssuerIsRefusedWith401AndOneForAnotherAudienceWith403EvenOnAPublicPage()
     {
         var settings = Settings();
         var (authentication, policies) = Deployed(settings);
@@ -113,11 +113,12 @@ public class UserIdentityPolicyTests
         [
             LabIssuer.Mint(TestKeys.Signing, new TokenClaims(issuer, audience, "alice", [], Now.AddHours(-2), Now.AddHours(-1))),
             LabIssuer.Mint(TestKeys.Signing, new TokenClaims(issuer, audience, "alice", [], Now.AddHours(1), Now.AddHours(2))),
-            LabIssuer.Mint(TestKeys.Signing, new TokenClaims(issuer, "another-api", "alice", [], Now.AddHours(-1), Now.AddHours(1))),
             LabIssuer.Mint(TestKeys.Signing, new TokenClaims("urn:someone-else", audience, "alice", [], Now.AddHours(-1), Now.AddHours(1))),
         ];
+        var otherAudience = LabIssuer.Mint(TestKeys.Signing, new TokenClaims(issuer, "another-api", "alice", [], Now.AddHours(-1), Now.AddHours(1)));
 
         Assert.All(tokens, t => Assert.Equal(U, GatewayEvaluator.Evaluate(authentication, policies, "GET", "/", t, Now)));
+        Assert.Equal(F, GatewayEvaluator.Evaluate(authentication, policies, "GET", "/", otherAudience, Now));
     }
 
     [Fact]

@@ -151,7 +151,7 @@ public static class IdentityCheck
             case "$code" in
               000) hint="no answer from the gateway" ;;
               401) hint="the gateway rejected the token: issuer, audience, signing key or expiry (see docs/user-identity.md)" ;;
-              403) hint="the gateway's policy refused the request" ;;
+              403) hint="the gateway's policy refused the request, or the token's audience is not the stack's" ;;
               2*) hint="the request went through: does the AuthorizationPolicy select the gateway's pods (istio=aks-istio-ingressgateway-external)?" ;;
               *) hint="the store answered after the gateway let the request through" ;;
             esac

@@ -7,7 +7,8 @@ namespace IstioLab.Blueprint.Identity;
 // istio/api security/v1beta1/request_authentication.proto and jwt.proto).
 
 /// <summary>
-/// Which JWTs a workload accepts. A request with a token that fails validation is refused with 401; a request with no
+/// Which JWTs a workload accepts. A request with a token that fails validation is refused with 401 (403 when only its
+/// audience is wrong: Envoy's jwt_authn filter, source/extensions/filters/http/jwt_authn/filter.cc); a request with no
 /// token passes and simply has no request principal, so an AuthorizationPolicy must require one.
 /// </summary>
 public sealed class RequestAuthentication : IstioObject<RequestAuthenticationSpec>
