@@ -83,6 +83,7 @@ public static class Lab
 
         object checks = "disabled: istio-lab:checks is false";
         object restarts = checks;
+        WorkshopChecksComponent? checksComponent = null;
         if (settings.Checks)
         {
             List<Resource> verified = [store.Store];
@@ -93,7 +94,7 @@ public static class Lab
                 verified.AddRange([inCluster, kiali]);
             }
 
-            var workshopChecks = new WorkshopChecksComponent($"{Name}-checks", new WorkshopChecksArgs(
+            var workshopChecks = checksComponent = new WorkshopChecksComponent($"{Name}-checks", new WorkshopChecksArgs(
                 settings, cluster.Provider, cluster.Revision, ingressIp, verified, https?.CaCertificate));
             checks = workshopChecks.Summary;
 
@@ -101,6 +102,12 @@ public static class Lab
             restarts = new RestartsCheckComponent($"{Name}-restarts", new RestartsCheckArgs(
                 settings, cluster.Provider, cluster.Revision, ingressIp, [store.Store, workshopChecks.Jobs], https?.CaCertificate)).Summary;
         }
+
+        // User identity is beyond the workshop, so it exists only with the gateway (step 5 or no step).
+        var identity = settings.UserAuth.Enabled && mesh?.IngressWait is { } gatewayReady
+            ? new UserIdentity($"{Name}-identity", new UserIdentityArgs(
+                settings, cluster.Provider, cluster.Cluster, gatewayReady, ingressIp, https?.CaCertificate, checksComponent?.Jobs))
+            : null;
 
         outputs["ingressIp"] = ingressIp;
         outputs["storeUrl"] = https?.StoreUrl ?? mesh?.StoreUrl ?? notYet;
@@ -115,6 +122,16 @@ public static class Lab
             {
                 outputs["caCertificate"] = https.CaCertificate;
             }
+        }
+
+        foreach (var (key, value) in identity?.Outputs ?? new Dictionary<string, object?>())
+        {
+            outputs[key] = value;
+        }
+
+        foreach (var (key, value) in identity?.Outputs ?? new Dictionary<string, object?>())
+        {
+            outputs[key] = value;
         }
 
         return outputs;

@@ -39,6 +39,13 @@ internal sealed class LabHarness
     public const string KeyPem = "-----BEGIN EC PRIVATE KEY-----\nKEY\n-----END EC PRIVATE KEY-----\n";
     public const string KubeConfig = "apiVersion: v1\nkind: Config\nclusters:\n- name: istio-lab\n  cluster:\n    server: https://istio-lab.hcp.westeurope.azmk8s.io:443\n";
 
+    /// <summary>When the TLS provider says a self-signed certificate's validity starts and ends.</summary>
+    public const string CertificateStart = "2026-12-05T10:00:00Z";
+    public const string CertificateEnd = "2027-01-04T10:00:00Z";
+
+    /// <summary>The RSA keys the mocks gave each <c>tls.PrivateKey</c> with algorithm RSA, by resource name.</summary>
+    public ConcurrentDictionary<string, System.Security.Cryptography.RSA> RsaKeys { get; } = new();
+
     private readonly ConcurrentQueue<MockResourceArgs> registered = new();
     private readonly ConcurrentQueue<(bool Done, string Name)> timeline = new();
 
@@ -258,12 +265,20 @@ internal sealed class LabHarness
                 state = state.SetItem("result", $"{args.Name}-kept-in-state");
                 break;
 
+            case "tls:index/privateKey:PrivateKey" when state.TryGetValue("algorithm", out var algorithm) && algorithm is "RSA":
+                // A real RSA key per resource (the user-identity tests sign and verify with it), stable for the harness's run.
+                var rsa = RsaKeys.GetOrAdd(args.Name!, _ => System.Security.Cryptography.RSA.Create(2048));
+                state = state.SetItem("privateKeyPem", rsa.ExportRSAPrivateKeyPem()).SetItem("publicKeyPem", rsa.ExportSubjectPublicKeyInfoPem());
+                break;
+
             case "tls:index/privateKey:PrivateKey":
                 state = state.SetItem("privateKeyPem", KeyPem);
                 break;
 
             case "tls:index/selfSignedCert:SelfSignedCert":
-                state = state.SetItem("certPem", CaPem);
+                state = state.SetItem("certPem", CaPem)
+                    .SetItem("validityStartTime", CertificateStart)
+                    .SetItem("validityEndTime", CertificateEnd);
                 break;
 
             case "tls:index/certRequest:CertRequest":

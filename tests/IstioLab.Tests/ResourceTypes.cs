@@ -14,10 +14,13 @@ internal static class ResourceTypes
     public const string PolicyType = "kubernetes:security.istio.io/v1:AuthorizationPolicy";
     public const string ProviderType = "pulumi:providers:kubernetes";
     public const string PublicIpType = "azure-native:network:PublicIPAddress";
+    public const string RequestAuthenticationType = "kubernetes:security.istio.io/v1:RequestAuthentication";
     public const string RoleAssignmentType = "azure-native:authorization:RoleAssignment";
     public const string SecretType = "kubernetes:core/v1:Secret";
     public const string ServiceAccountType = "kubernetes:core/v1:ServiceAccount";
     public const string ServicePatchType = "kubernetes:core/v1:ServicePatch";
     public const string ServiceEntryType = "kubernetes:networking.istio.io/v1:ServiceEntry";
     public const string SidecarType = "kubernetes:networking.istio.io/v1:Sidecar";
+    public const string PrivateKeyType = "tls:index/privateKey:PrivateKey";
+    public const string SelfSignedCertType = "tls:index/selfSignedCert:SelfSignedCert";
 }

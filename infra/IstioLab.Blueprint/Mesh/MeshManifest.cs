@@ -81,6 +81,8 @@ public static class MeshManifest
                 Gateways = [GatewayName],
                 Http =
                 [
+                    // With user identity on, the admin API's routes come first (none otherwise).
+                    .. Identity.GatewayAccess.Routes(settings),
                     new HttpRoute
                     {
                         Match = [new HttpMatchRequest { Uri = new StringMatch { Prefix = "/" } }],

@@ -1,6 +1,7 @@
 using IstioLab.Blueprint.Checks;
 using IstioLab.Blueprint.Egress;
 using IstioLab.Blueprint.Https;
+using IstioLab.Blueprint.Identity;
 using IstioLab.Blueprint.Mesh;
 using IstioLab.Blueprint.Observability;
 using IstioLab.Blueprint.Security;
@@ -35,6 +36,7 @@ public static class LabManifest
         [$"{ServiceEntry.ApiVersionValue}/{ServiceEntry.KindValue}"] = typeof(ServiceEntry),
         [$"{ClusterIssuer.ApiVersionValue}/{ClusterIssuer.KindValue}"] = typeof(ClusterIssuer),
         [$"{Certificate.ApiVersionValue}/{Certificate.KindValue}"] = typeof(Certificate),
+        [$"{RequestAuthentication.ApiVersionValue}/{RequestAuthentication.KindValue}"] = typeof(RequestAuthentication),
     };
 
     /// <summary>All objects of a stack, given the values known only at deploy time; the checks last, when enabled.</summary>
@@ -64,6 +66,7 @@ public static class LabManifest
                 : Array.Empty<IKubernetesObject<V1ObjectMeta>>(),
             .. AuthorizationManifest.Build(settings),
             .. EgressManifest.Build(settings),
+            .. settings.UserAuth.Enabled ? UserIdentityManifest.Build(settings, UserIdentityManifest.Placeholder(settings)) : [],
             .. settings.Reaches(WorkshopSteps.Ingress) ? IngressAddressWait.Build(settings) : [],
             .. HttpsManifest.Build(settings, ingressIp),
             .. settings.Observability && settings.Reaches(WorkshopSteps.Observe) ? MonitoringYamlObjects(settings, monitoring) : [],
@@ -71,6 +74,9 @@ public static class LabManifest
                 ? [.. WorkshopChecks.ServiceAccounts(settings), .. WorkshopChecks.Build(settings, revision, ingressIp, HttpsManifest.CaCertificatePlaceholder)]
                 : Array.Empty<IKubernetesObject<V1ObjectMeta>>(),
             .. settings.Checks ? RestartsObjects(settings, revision, ingressIp, HttpsManifest.CaCertificatePlaceholder) : [],
+            .. settings.UserAuth.Enabled
+                ? IdentityCheck.Build(settings, UserIdentityManifest.Placeholder(settings), IdentityCheck.PlaceholderTokens(settings), ingressIp, HttpsManifest.CaCertificatePlaceholder)
+                : [],
         ];
     }
 

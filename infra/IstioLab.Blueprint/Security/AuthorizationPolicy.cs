@@ -44,6 +44,16 @@ public sealed class AuthorizationRule
 {
     public List<RuleFrom>? From { get; set; }
     public List<RuleTo>? To { get; set; }
+
+    /// <summary>Extra conditions, all of which must hold (e.g. a JWT claim); null: none.</summary>
+    public List<AuthorizationCondition>? When { get; set; }
+}
+
+/// <summary>A condition on a request attribute, e.g. <c>request.auth.claims[roles]</c>: it holds when the attribute has one of <see cref="Values"/>.</summary>
+public sealed class AuthorizationCondition
+{
+    public string Key { get; set; } = "";
+    public List<string>? Values { get; set; }
 }
 
 public sealed class RuleFrom
@@ -56,6 +66,9 @@ public sealed class AuthorizationSource
 {
     public List<string>? Principals { get; set; }
     public List<string>? Namespaces { get; set; }
+
+    /// <summary>End users, as validated JWTs name them: <c>&lt;iss&gt;/&lt;sub&gt;</c>; a request without a valid token has none.</summary>
+    public List<string>? RequestPrincipals { get; set; }
 }
 
 public sealed class RuleTo
@@ -73,5 +86,9 @@ public sealed class AuthorizationOperation
     public List<string>? Ports { get; set; }
     public List<string>? Methods { get; set; }
     public List<string>? Paths { get; set; }
+
+    /// <summary>Matches any path but these (same match forms as <see cref="Paths"/>).</summary>
+    public List<string>? NotPaths { get; set; }
+
     public List<string>? Hosts { get; set; }
 }

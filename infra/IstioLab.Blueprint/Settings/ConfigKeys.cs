@@ -127,11 +127,24 @@ public static class ConfigKeys
         "istio-lab:nodeSshAccess", ConfigValueType.Text, "",
         "SSH access to the nodes (the node pool's securityProfile.sshAccess): disabled or localuser, both an AKS preview that needs the subscription's DisableSSHPreview feature registered (see docs/troubleshooting.md); empty sends no sshAccess and AKS keeps its default.");
 
+    public static readonly ConfigKey UserAuth = new(
+        "istio-lab:userAuth", ConfigValueType.Text, "off",
+        "End-user identity at the ingress gateway: off (every request is anonymous, as in the workshop), lab-issuer (the stack's own signing key and JWKS; tokens for a customer and an admin in the outputs) or entra (Microsoft Entra ID v2.0 tokens); browsing stays public, placing an order needs a valid token, the admin API needs the admin role.");
+
+    public static readonly ConfigKey EntraTenantId = new(
+        "istio-lab:entraTenantId", ConfigValueType.Text, "",
+        "Microsoft Entra tenant ID (a GUID) whose v2.0 tokens the gateway accepts; empty for the tenant of the principal that runs pulumi up. Only with istio-lab:userAuth=entra.");
+
+    public static readonly ConfigKey EntraAudience = new(
+        "istio-lab:entraAudience", ConfigValueType.Text, "",
+        "The audience (aud) the gateway requires in Entra tokens: the application (client) ID or application ID URI of your API's app registration; required with istio-lab:userAuth=entra, only then.");
+
     /// <summary>All keys, in the order users read them.</summary>
     public static IReadOnlyList<ConfigKey> All { get; } =
     [
         WorkshopStep, Location, ResourceGroupName, ClusterName, KubernetesVersion, NodeCount, NodeVmSize, NodeSshAccess,
         IstioRevision, IstioCanaryRevision, IstioDataPlane, StoreVariant, AppNamespace, RabbitMqUsername, RabbitMqPassword, Checks,
         Observability, GrafanaAdminObjectId, Authorization, Egress, EgressHosts, Https, DnsLabel, AcmeServer, AcmeEmail,
+        UserAuth, EntraTenantId, EntraAudience,
     ];
 }

@@ -49,6 +49,7 @@ public static class WorkshopSteps
         (ConfigKeys.Authorization, "open"),
         (ConfigKeys.Https, "off"),
         (ConfigKeys.Egress, "open"),
+        (ConfigKeys.UserAuth, "off"),
     ];
 }
 

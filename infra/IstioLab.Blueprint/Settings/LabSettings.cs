@@ -217,6 +217,7 @@ public sealed partial record LabSettings
 
         var workshopStep = ParseWorkshopStep(errors, Value, Optional);
         var (egress, egressHosts) = ParseEgress(errors, Value(ConfigKeys.Egress), Value(ConfigKeys.EgressHosts), checksValid && checks);
+        var userAuth = ParseUserAuth(errors, Value, Optional);
 
         if (errors.Count > 0)
         {
@@ -246,6 +247,7 @@ public sealed partial record LabSettings
             WorkshopStep = workshopStep,
             Egress = egress,
             EgressHosts = egressHosts,
+            UserAuth = userAuth,
         };
     }
 
