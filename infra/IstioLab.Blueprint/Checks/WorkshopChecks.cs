@@ -44,7 +44,7 @@ public static partial class WorkshopChecks
     public static CheckDefinition Denied { get; } = new("denied", $"an identity the allow-list does not name gets HTTP 403 '{AccessDenied}' from product-service (default-deny)");
 
     /// <summary>Every check the lab knows; <see cref="For"/> says which of them a stack runs.</summary>
-    public static IReadOnlyList<CheckDefinition> All { get; } = [Outside, Inside, Gateway, Redirect, Denied, ObservabilityChecks.Metrics, ObservabilityChecks.Kiali];
+    public static IReadOnlyList<CheckDefinition> All { get; } = [Outside, Inside, Gateway, Redirect, Denied, Traffic.TrafficCheck.Definition, ObservabilityChecks.Metrics, ObservabilityChecks.Kiali];
 
     /// <summary>The body of the 403 a callee's sidecar answers when no policy allows the request.</summary>
     public const string AccessDenied = "RBAC: access denied";
@@ -64,6 +64,7 @@ public static partial class WorkshopChecks
             Outside, Inside,
             .. settings.Https.Enabled ? [HttpsGateway(settings), Redirect] : new[] { Gateway },
             .. settings.Authorization == AuthorizationMode.AllowList ? [Denied] : Array.Empty<CheckDefinition>(),
+            .. settings.Traffic.Enabled ? [Traffic.TrafficCheck.Definition] : Array.Empty<CheckDefinition>(),
             .. settings.Observability ? ObservabilityChecks.Definitions : [],
         ];
     }
@@ -221,6 +222,7 @@ public static partial class WorkshopChecks
             gateway,
             .. https ? [RedirectJob(settings, ingressIp)] : Array.Empty<V1Job>(),
             .. For(settings).Contains(Denied) ? [DeniedJob(settings, revision)] : Array.Empty<V1Job>(),
+            .. Traffic.TrafficCheck.Jobs(settings, ingressIp, gateway),
             .. settings.Observability ? ObservabilityChecks.Build(settings, gateway) : [],
         ];
     }

@@ -79,7 +79,7 @@ public static class MeshManifest
             {
                 Hosts = ["*"],
                 Gateways = [GatewayName],
-                Http =
+                Http = Traffic.TrafficManifest.GatewayRoutes(settings,
                 [
                     new HttpRoute
                     {
@@ -96,7 +96,7 @@ public static class MeshManifest
                             },
                         ],
                     },
-                ],
+                ]),
             },
         };
     }

@@ -29,6 +29,7 @@ public static class LabManifest
         [$"{PeerAuthentication.ApiVersionValue}/{PeerAuthentication.KindValue}"] = typeof(PeerAuthentication),
         [$"{Gateway.ApiVersionValue}/{Gateway.KindValue}"] = typeof(Gateway),
         [$"{VirtualService.ApiVersionValue}/{VirtualService.KindValue}"] = typeof(VirtualService),
+        [$"{DestinationRule.ApiVersionValue}/{DestinationRule.KindValue}"] = typeof(DestinationRule),
         [$"{AuthorizationPolicy.ApiVersionValue}/{AuthorizationPolicy.KindValue}"] = typeof(AuthorizationPolicy),
         [$"{ClusterIssuer.ApiVersionValue}/{ClusterIssuer.KindValue}"] = typeof(ClusterIssuer),
         [$"{Certificate.ApiVersionValue}/{Certificate.KindValue}"] = typeof(Certificate),
@@ -46,6 +47,7 @@ public static class LabManifest
         StoreManifest.RabbitMqSecret(settings, rabbitMqPassword),
         .. StoreManifest.ServiceAccounts(settings),
         .. StoreManifest.Build(settings),
+        .. Traffic.TrafficManifest.Build(settings),
         MeshManifest.StrictMutualTls(settings),
         MeshManifest.StoreGateway(settings),
         MeshManifest.StoreRoute(settings),
@@ -77,6 +79,9 @@ public static class LabManifest
 
     private static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> MonitoringYamlObjects(LabSettings settings, MonitoringFacts facts) =>
         [.. MonitoringManifest.Build(settings, facts), .. Kiali.Login()];
+
+    /// <summary>Traffic management's store-front-v2 alone: what the Pulumi program's traffic ConfigGroup applies (its Istio objects are typed resources).</summary>
+    public static string TrafficWorkloadsYaml(LabSettings settings) => ToYaml(Traffic.TrafficManifest.Workloads(settings));
 
     /// <summary>The store alone (no namespace, no Secret, no Istio objects): what the Pulumi program's ConfigGroup applies.</summary>
     public static string StoreYaml(LabSettings settings) => ToYaml(StoreManifest.Build(settings));

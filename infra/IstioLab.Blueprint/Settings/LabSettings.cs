@@ -210,6 +210,8 @@ public sealed partial record LabSettings
 
         var https = ParseHttps(errors, Value, Optional, resourceGroup, cluster, location);
 
+        var traffic = ParseTraffic(errors, Value, Optional, variantKnown ? variant : StoreVariant.AllInOne);
+
         if (errors.Count > 0)
         {
             throw new LabSettingsException(errors);
@@ -234,6 +236,7 @@ public sealed partial record LabSettings
             GrafanaAdminObjectId = grafanaAdmin?.ToLowerInvariant(),
             Authorization = authorization,
             Https = https,
+            Traffic = traffic,
         };
     }
 
