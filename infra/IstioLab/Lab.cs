@@ -22,7 +22,10 @@ public static class Lab
             : null);
         var meshConfig = new MeshConfiguration($"{Name}-meshconfig", new MeshConfigurationArgs(settings, cluster.Provider, cluster.Revision));
         var store = new StoreApp($"{Name}-store", new StoreAppArgs(settings, cluster.Revision, rabbitMqPassword, cluster.Provider, meshConfig));
-        var mesh = new MeshRouting($"{Name}-mesh", new MeshRoutingArgs(settings, cluster.Provider, cluster.Cluster, store.Namespace, store.Store));
+        var traffic = settings.Traffic.Enabled
+            ? new TrafficManagement($"{Name}-traffic", new TrafficManagementArgs(settings, cluster.Provider, cluster.Cluster, store.Namespace, store.Store))
+            : null;
+        var mesh = new MeshRouting($"{Name}-mesh", new MeshRoutingArgs(settings, cluster.Provider, cluster.Cluster, store.Namespace, store.Store, traffic?.Ready));
         var observability = settings.Observability
             ? new Observability($"{Name}-observability", new ObservabilityArgs(settings, cluster, cluster.Provider))
             : null;
@@ -34,7 +37,7 @@ public static class Lab
         object checks = "disabled: istio-lab:checks is false";
         if (settings.Checks)
         {
-            List<Resource> verified = [store.Store, mesh.PeerAuthentication, mesh.Gateway, mesh.VirtualService, .. authorization.Policies, .. https?.Ready ?? []];
+            List<Resource> verified = [store.Store, mesh.PeerAuthentication, mesh.Gateway, mesh.VirtualService, .. authorization.Policies, .. https?.Ready ?? [], .. traffic?.Ready ?? []];
             if (observability is not null)
             {
                 verified.AddRange([observability.InCluster, observability.Kiali]);

@@ -70,7 +70,7 @@ public sealed class TrafficCheckTests : IDisposable
         Assert.Contains("SKIP abort: not configured", output, StringComparison.Ordinal);
         var call = Assert.Single(calls);
         Assert.Equal(200, call.Split(' ').Count(a => a == $"http://{Ip}/"));
-        Assert.Contains("--parallel --parallel-max 25 --max-time 25", call, StringComparison.Ordinal);
+        Assert.Contains("--no-progress-meter --parallel --parallel-max 25 --max-time 25", call, StringComparison.Ordinal);
         Assert.Contains("%header{x-store-version}", call, StringComparison.Ordinal);
     }
 

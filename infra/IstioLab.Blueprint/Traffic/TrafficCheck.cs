@@ -99,7 +99,8 @@ public static class TrafficCheck
     /// <summary>
     /// Runs each configured property up to <c>$ATTEMPTS</c> times until it passes, printing one PASS or FAIL line per
     /// property and a SKIP line for each one not configured. <c>measure</c> sends <c>count</c> requests in one curl,
-    /// <c>$PARALLEL</c> at a time, and prints per response its status, seconds and version header.
+    /// <c>$PARALLEL</c> at a time, and prints per response its status, seconds and version header (curl's write-out runs
+    /// once per transfer; <c>--no-progress-meter</c> because parallel transfers draw a meter even with <c>-s</c>).
     /// </summary>
     public const string Script = """
         fails=0
@@ -114,7 +115,7 @@ public static class TrafficCheck
           if [ -n "$header" ]; then set -- "$@" -H "$header"; fi
           k=0
           while [ "$k" -lt "$count" ]; do set -- "$@" -o /dev/null "$url"; k=$((k + 1)); done
-          curl -s --parallel --parallel-max "$PARALLEL" --max-time "$MAX_SECONDS" -w "%{http_code} %{time_total} %header{$VERSION_HEADER}\n" "$@"
+          curl -s --no-progress-meter --parallel --parallel-max "$PARALLEL" --max-time "$MAX_SECONDS" -w "%{http_code} %{time_total} %header{$VERSION_HEADER}\n" "$@"
         }
         tally() { awk -v status="$1" -v at_least="$2" '
           NF { n++ } $1 == "200" && $3 == "v1" { v1++ } $1 == "200" && $3 == "v2" { v2++ } $1 == "200" { ok++ } $1 == "000" { lost++ }
