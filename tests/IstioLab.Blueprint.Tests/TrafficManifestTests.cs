@@ -263,3 +263,47 @@ public class TrafficManifestTests
         }
     }
 }
+
+/// <summary>The mesh dashboard watches a canary: request and error rate per store front version, only with a canary.</summary>
+public class TrafficDashboardTests
+{
+    private static LabSettings Settings(params (string Key, string Value)[] entries) =>
+        LabSettings.Parse(entries.ToDictionary(e => e.Key, e => (string?)e.Value));
+
+    [Fact]
+    public void WithoutACanaryTheDashboardIsUnchanged()
+    {
+        Assert.Empty(TrafficDashboard.Panels(Settings(("istio-lab:faultAbortPercent", "10"), ("istio-lab:circuitBreaker", "true"))));
+        Assert.DoesNotContain(Observability.MeshDashboard.Panels(Settings()), p => p.Title.Contains("by version", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void WithACanaryTheDashboardShowsRequestAndErrorRateByVersion()
+    {
+        var settings = Settings(("istio-lab:canaryWeight", "10"));
+        var panels = Observability.MeshDashboard.Build(settings).Panels;
+
+        var rate = Assert.Single(panels, p => p.Title == "store-front: request rate by version");
+        var errors = Assert.Single(panels, p => p.Title == "store-front: error rate by version");
+        Assert.Equal("{{destination_version}}", Assert.Single(rate.Targets).LegendFormat);
+        Assert.StartsWith("sum by (destination_version) (rate(istio_requests_total{", rate.Targets[0].Expr, StringComparison.Ordinal);
+        Assert.Contains("""destination_app="store-front" """.TrimEnd(), rate.Targets[0].Expr, StringComparison.Ordinal);
+        Assert.Contains("""destination_workload_namespace="pets" """.TrimEnd(), errors.Targets[0].Expr, StringComparison.Ordinal);
+        Assert.Contains("""response_code=~"5.." """.TrimEnd(), errors.Targets[0].Expr, StringComparison.Ordinal);
+        Assert.Equal(["reqps", "percentunit"], new[] { rate, errors }.Select(p => p.FieldConfig.Defaults.Unit));
+        Assert.Equal(panels.Count, panels.Select(p => (p.GridPos.X, p.GridPos.Y)).Distinct().Count());
+    }
+
+    [Fact]
+    public void PodsOfBothVersionsCarryTheLabelsIstioAndKialiReadForAVersion()
+    {
+        // Istio's canonical revision: service.istio.io/canonical-revision, else app.kubernetes.io/version, else version
+        // (istio/istio pkg/kube/labels/labels.go); the subsets select version.
+        var settings = Settings(("istio-lab:canaryWeight", "10"));
+        var v1 = Store.StoreManifest.Build(settings).OfType<V1Deployment>().Single(d => d.Metadata.Name == "store-front").Spec.Template.Metadata.Labels;
+        var v2 = TrafficManifest.CanaryDeployment(settings).Spec.Template.Metadata.Labels;
+
+        Assert.Equal(("store-front", "2.0.0", "v1"), (v1["app"], v1["app.kubernetes.io/version"], v1["version"]));
+        Assert.Equal(("store-front", "2.1.0", "v2"), (v2["app"], v2["app.kubernetes.io/version"], v2["version"]));
+    }
+}

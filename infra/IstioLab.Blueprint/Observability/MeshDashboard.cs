@@ -148,6 +148,7 @@ public static class MeshDashboard
                 [("p99", "histogram_quantile(0.99, sum by (le) (rate(pilot_proxy_convergence_time_bucket[5m])))")]),
             new("istiod: instances up", "istiod pods the scrape reaches, per revision.", "stat", "none",
                 [("{{revision}}", $$"""sum by (revision) (up{job="{{PrometheusScrapeConfig.IstiodJob}}"})""")]),
+            .. Traffic.TrafficDashboard.Panels(settings),
         ];
     }
 
