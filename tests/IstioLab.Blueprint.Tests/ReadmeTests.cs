@@ -42,7 +42,9 @@ public class ReadmeTests
     {
         var readme = Readme;
 
-        Assert.All(WorkshopChecks.All, check => Assert.Contains($"| `{check.Name}` |", readme, StringComparison.Ordinal));
+        // A feature's own check may be described in its document under docs/ instead.
+        var documented = readme + string.Concat(Directory.GetFiles(RepositoryFiles.PathOf("docs"), "*.md").Order(StringComparer.Ordinal).Select(File.ReadAllText));
+        Assert.All(WorkshopChecks.All, check => Assert.Contains($"| `{check.Name}` |", documented, StringComparison.Ordinal));
         Assert.Contains($"{WorkshopChecks.Attempts} attempts, {WorkshopChecks.IntervalSeconds} s apart", readme, StringComparison.Ordinal);
         Assert.Contains($"{WorkshopChecks.ActiveDeadlineSeconds} s", readme, StringComparison.Ordinal);
         Assert.Contains(WorkshopChecks.Image, readme, StringComparison.Ordinal);

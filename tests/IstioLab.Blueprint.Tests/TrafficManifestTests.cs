@@ -82,17 +82,30 @@ public class TrafficManifestTests
 
     [Theory]
     [MemberData(nameof(Variants))]
-    public void TheDestinationRuleNamesSubsetsV1AndV2ByTheVersionLabel(string variant)
+    public void TheDestinationRuleNamesSubsetsV1AndV2ByTheReleaseTheirPodsRun(string variant)
     {
-        var rule = Assert.Single(TrafficManifest.DestinationRules(Settings(variant, ("istio-lab:canaryWeight", "20"))));
+        var settings = Settings(variant, ("istio-lab:canaryWeight", "20"));
+        var rule = Assert.Single(TrafficManifest.DestinationRules(settings));
 
         Assert.Equal("networking.istio.io/v1", rule.ApiVersion);
         Assert.Equal("DestinationRule", rule.Kind);
         Assert.Equal("store-front", rule.Spec.Host);
         Assert.Equal(["v1", "v2"], rule.Spec.Subsets!.Select(s => s.Name));
-        Assert.All(rule.Spec.Subsets!, s => Assert.Equal(new Dictionary<string, string> { ["version"] = s.Name }, s.Labels));
+        Assert.Equal(new Dictionary<string, string> { ["app.kubernetes.io/version"] = "2.0.0" }, rule.Spec.Subsets![0].Labels);
+        Assert.Equal(new Dictionary<string, string> { ["app.kubernetes.io/version"] = "2.1.0" }, rule.Spec.Subsets[1].Labels);
         Assert.Null(rule.Spec.TrafficPolicy);
+
+        // Each subset selects exactly its version's pods, both before and after v1 gains or loses `version: v1`.
+        var v2Pods = TrafficManifest.CanaryDeployment(settings).Spec.Template.Metadata.Labels;
+        foreach (var v1Pods in new[] { Settings(variant), settings }.Select(s => Store.StoreManifest.Build(s).OfType<V1Deployment>().Single(d => d.Metadata.Name == "store-front").Spec.Template.Metadata.Labels))
+        {
+            Assert.True(Selects(rule.Spec.Subsets[0], v1Pods) && !Selects(rule.Spec.Subsets[1], v1Pods));
+            Assert.True(Selects(rule.Spec.Subsets[1], v2Pods) && !Selects(rule.Spec.Subsets[0], v2Pods));
+        }
     }
+
+    private static bool Selects(Subset subset, IDictionary<string, string> podLabels) =>
+        subset.Labels.All(l => podLabels.TryGetValue(l.Key, out var value) && value == l.Value);
 
     [Theory]
     [MemberData(nameof(Variants))]

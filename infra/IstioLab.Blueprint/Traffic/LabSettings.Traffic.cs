@@ -34,7 +34,7 @@ public sealed partial record LabSettings
         if (hasCanary && tag == pinned)
         {
             errors.Add(new SettingError(ConfigKeys.CanaryImageTag.FullName, tag,
-                $"is the release v1 already runs ({pinned}); a canary needs another release, e.g. {TrafficCatalog.DefaultCanaryImageTag}"));
+                $"is the release v1 already runs ({pinned}): the subsets tell v1 and v2 apart by release, so a canary needs another one, e.g. {TrafficCatalog.DefaultCanaryImageTag}; to promote, remove the canary"));
         }
 
         AbHeader? ab = null;

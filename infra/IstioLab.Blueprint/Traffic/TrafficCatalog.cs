@@ -22,8 +22,17 @@ public static class TrafficCatalog
     /// <summary>The second version's Deployment: <c>store-front-v2</c>.</summary>
     public const string CanaryDeploymentName = CanaryWorkload + "-v2";
 
-    /// <summary>The pod label the subsets select on (and Kiali reads to tell versions apart).</summary>
+    /// <summary>The pod label that names a version, <c>v1</c> or <c>v2</c>, as Kiali and people read it.</summary>
     public const string VersionLabel = "version";
+
+    /// <summary>
+    /// The pod label the subsets select on: the release (image tag) every store pod carries from its first deployment,
+    /// which is also Istio's canonical revision (istio/istio pkg/kube/labels/labels.go). Not <see cref="VersionLabel"/>:
+    /// adding or removing the canary adds or removes <c>version: v1</c> on store-front's pods, and they roll while the
+    /// gateway route still names subset v1. Selecting on the release keeps subset v1's endpoints through that rollout
+    /// in both directions, so turning the canary on or off never leaves a subset empty.
+    /// </summary>
+    public const string SubsetLabel = "app.kubernetes.io/version";
 
     public const string StableSubset = "v1";
     public const string CanarySubset = "v2";

@@ -78,9 +78,16 @@ public static class TrafficManifest
         return deployment;
     }
 
+    /// <summary>The release v1 runs: the tag of the store front's pinned image.</summary>
+    public static string StableRelease(LabSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return StoreCatalog.Workloads(settings.StoreVariant).Single(w => w.Name == TrafficCatalog.CanaryWorkload).Version;
+    }
+
     /// <summary>
-    /// With a canary, store-front's subsets v1 and v2 by the version label; with circuit breaking, one rule per called
-    /// service with connection-pool limits and outlier detection.
+    /// With a canary, store-front's subsets v1 and v2 by the release their pods run (<see cref="TrafficCatalog.SubsetLabel"/>);
+    /// with circuit breaking, one rule per called service with connection-pool limits and outlier detection.
     /// </summary>
     public static IReadOnlyList<DestinationRule> DestinationRules(LabSettings settings)
     {
@@ -95,11 +102,14 @@ public static class TrafficManifest
                     Spec = new DestinationRuleSpec
                     {
                         Host = TrafficCatalog.CanaryWorkload,
-                        Subsets = [.. new[] { TrafficCatalog.StableSubset, TrafficCatalog.CanarySubset }.Select(s => new Subset
-                        {
-                            Name = s,
-                            Labels = new Dictionary<string, string> { [TrafficCatalog.VersionLabel] = s },
-                        })],
+                        Subsets =
+                        [
+                            .. new[] { (TrafficCatalog.StableSubset, StableRelease(settings)), (TrafficCatalog.CanarySubset, traffic.CanaryImageTag) }.Select(s => new Subset
+                            {
+                                Name = s.Item1,
+                                Labels = new Dictionary<string, string> { [TrafficCatalog.SubsetLabel] = s.Item2 },
+                            }),
+                        ],
                     },
                 },
             }
