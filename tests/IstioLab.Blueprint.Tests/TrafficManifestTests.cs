@@ -320,3 +320,44 @@ public class TrafficDashboardTests
         Assert.Equal(("store-front", "2.1.0", "v2"), (v2["app"], v2["app.kubernetes.io/version"], v2["version"]));
     }
 }
+
+/// <summary>With a canary, the observability checks look for the traffic the routes really send.</summary>
+public class TrafficObservabilityChecksTests
+{
+    private static LabSettings Settings(params (string Key, string Value)[] entries) =>
+        LabSettings.Parse(entries.ToDictionary(e => e.Key, e => (string?)e.Value));
+
+    private static string Env(V1Job job, string name) => job.Spec.Template.Spec.Containers.Single().Env.Single(e => e.Name == name).Value;
+
+    private static List<V1Job> Jobs(LabSettings settings) => [.. Checks.WorkshopChecks.Build(settings, "asm-1-30", "20.50.60.70").OfType<V1Job>()];
+
+    private static V1Job Named(List<V1Job> jobs, string check) => jobs.Single(j => j.Metadata.Name.StartsWith($"check-{check}-", StringComparison.Ordinal));
+
+    [Theory]
+    [InlineData("0", "store-front")]
+    [InlineData("50", "store-front")]
+    [InlineData("51", "store-front-v2")]
+    [InlineData("100", "store-front-v2")]
+    public void TheKialiCheckLooksForTheGatewaysEdgeToTheVersionWithMostOfTheTraffic(string weight, string workload) =>
+        Assert.Equal(workload, Env(Named(Jobs(Settings(("istio-lab:canaryWeight", weight))), "kiali"), "TARGET_WORKLOAD"));
+
+    [Fact]
+    public void TheMetricsCheckCountsBothVersionsAndRunsAfterTheTrafficCheck()
+    {
+        var jobs = Jobs(Settings(("istio-lab:canaryWeight", "100")));
+        var metrics = Named(jobs, "metrics");
+
+        Assert.Contains("""destination_workload=~"store-front|store-front-v2" """.TrimEnd(), Env(metrics, "QUERY"), StringComparison.Ordinal);
+        Assert.Equal(Checks.WorkshopChecks.DependsOn(Named(jobs, "traffic")), metrics.Metadata.Annotations[Checks.WorkshopChecks.DependsOnAnnotation]);
+    }
+
+    [Fact]
+    public void WithoutTrafficKeysTheObservabilityChecksAreTheWorkshops()
+    {
+        var jobs = Jobs(Settings());
+
+        Assert.Equal("store-front", Env(Named(jobs, "kiali"), "TARGET_WORKLOAD"));
+        Assert.Contains("""destination_workload="store-front" """.TrimEnd(), Env(Named(jobs, "metrics"), "QUERY"), StringComparison.Ordinal);
+        Assert.Equal(Checks.WorkshopChecks.DependsOn(Named(jobs, "gateway")), Named(jobs, "metrics").Metadata.Annotations[Checks.WorkshopChecks.DependsOnAnnotation]);
+    }
+}

@@ -213,6 +213,7 @@ public static partial class WorkshopChecks
         ArgumentNullException.ThrowIfNull(settings);
         var https = settings.Https.Enabled;
         var gateway = https ? HttpsGatewayJob(settings, ingressIp, caCertificatePem) : GatewayJob(settings, ingressIp);
+        var traffic = Traffic.TrafficCheck.Jobs(settings, ingressIp, gateway);
         return
         [
             OutsideNamespace(settings),
@@ -222,8 +223,9 @@ public static partial class WorkshopChecks
             gateway,
             .. https ? [RedirectJob(settings, ingressIp)] : Array.Empty<V1Job>(),
             .. For(settings).Contains(Denied) ? [DeniedJob(settings, revision)] : Array.Empty<V1Job>(),
-            .. Traffic.TrafficCheck.Jobs(settings, ingressIp, gateway),
-            .. settings.Observability ? ObservabilityChecks.Build(settings, gateway) : [],
+            .. traffic,
+            // With the traffic check, metrics and kiali look for its requests, which reach every version the routes use.
+            .. settings.Observability ? ObservabilityChecks.Build(settings, traffic.Count > 0 ? traffic[0] : gateway) : [],
         ];
     }
 

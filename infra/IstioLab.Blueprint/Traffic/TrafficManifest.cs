@@ -215,6 +215,25 @@ public static class TrafficManifest
         return routes;
     }
 
+    /// <summary>
+    /// The store front's workload that takes most of the gateway's traffic: store-front-v2 above a weight of 50, else
+    /// store-front. The kiali check looks for the gateway's edge to it, drawn from the traffic check's requests.
+    /// </summary>
+    public static string GatewayWorkload(LabSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings.Traffic.CanaryWeight > 50 ? TrafficCatalog.CanaryDeploymentName : TrafficCatalog.CanaryWorkload;
+    }
+
+    /// <summary>The PromQL matcher for the store front's workloads: <c>="store-front"</c>, or both versions with a canary.</summary>
+    public static string StoreFrontWorkloadsMatcher(LabSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings.Traffic.HasCanary
+            ? $"""=~"{TrafficCatalog.CanaryWorkload}|{TrafficCatalog.CanaryDeploymentName}" """.TrimEnd()
+            : $"""="{TrafficCatalog.CanaryWorkload}" """.TrimEnd();
+    }
+
     /// <summary>The labels of every traffic object that is not a workload.</summary>
     public static Dictionary<string, string> Labels => new()
     {
