@@ -22,7 +22,10 @@ public static class TrafficCatalog
     /// <summary>The second version's Deployment: <c>store-front-v2</c>.</summary>
     public const string CanaryDeploymentName = CanaryWorkload + "-v2";
 
-    /// <summary>The pod label that names a version, <c>v1</c> or <c>v2</c>, as Kiali and people read it.</summary>
+    /// <summary>
+    /// The pod label that names a version, <c>v1</c> or <c>v2</c>, for people and for Kiali, whose default
+    /// <c>istio_labels</c> are <c>app</c> and <c>version</c> (kiali.io docs, configuration/istio, "Labels and resource names").
+    /// </summary>
     public const string VersionLabel = "version";
 
     /// <summary>
@@ -50,14 +53,22 @@ public static class TrafficCatalog
     /// <summary>Whose calls to <see cref="FaultTarget"/> get the faults: the front end's, never a check's.</summary>
     public const string FaultCaller = StoreCatalog.StoreFront;
 
-    /// <summary>The path through the gateway that reaches <see cref="FaultTarget"/> via the front end.</summary>
+    /// <summary>
+    /// The path through the gateway that reaches <see cref="FaultTarget"/> via the front end. The abort shows there only
+    /// if nginx passes product-service's status through: nginx.conf sets no <c>proxy_intercept_errors</c>, so its
+    /// <c>error_page</c> covers only nginx's own errors. UNCONFIRMED on a live cluster; if it is wrong, the traffic
+    /// check's <c>abort</c> property fails loudly (no aborts counted).
+    /// </summary>
     public const string FaultPath = "api/products";
 
     public const int DefaultAbortStatus = 503;
     public const int MinAbortStatus = 400;
     public const int MaxAbortStatus = 599;
 
-    /// <summary>What the gateway answers when a route's timeout expires (Envoy's "upstream request timeout").</summary>
+    /// <summary>
+    /// What the gateway answers when a route's timeout expires: 504, "upstream request timeout" (istio.io task
+    /// traffic-management/request-timeouts).
+    /// </summary>
     public const int TimeoutStatus = 504;
 
     public static readonly TimeSpan DefaultFaultDelay = TimeSpan.FromSeconds(5);
