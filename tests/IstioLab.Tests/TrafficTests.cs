@@ -112,6 +112,17 @@ public class TrafficTests
     }
 
     [Fact]
+    public async Task TwoRunsWithTheSameTrafficKeysRegisterIdenticalInputs()
+    {
+        var first = new LabHarness();
+        await first.RunAsync(Everything());
+        var second = new LabHarness();
+        await second.RunAsync(Everything());
+
+        Assert.Equal(first.Snapshot(), second.Snapshot());
+    }
+
+    [Fact]
     public async Task TrafficManagementIsAComponentWhoseResourcesAreItsChildren()
     {
         var lab = new LabHarness();
