@@ -66,8 +66,11 @@ public static class Lab
 
         var meshConfig = new MeshConfiguration($"{Name}-meshconfig", new MeshConfigurationArgs(settings, cluster.Provider, cluster.Revision));
         var store = new StoreApp($"{Name}-store", new StoreAppArgs(settings, cluster.Revision, rabbitMqPassword, cluster.Provider, meshConfig));
+        var traffic = settings.Traffic.Enabled
+            ? new TrafficManagement($"{Name}-traffic", new TrafficManagementArgs(settings, cluster.Provider, cluster.Cluster, store.Namespace, store.Store))
+            : null;
         var mesh = settings.Reaches(WorkshopSteps.MutualTls)
-            ? new MeshRouting($"{Name}-mesh", new MeshRoutingArgs(settings, cluster.Provider, cluster.Cluster, store.Namespace, store.Store))
+            ? new MeshRouting($"{Name}-mesh", new MeshRoutingArgs(settings, cluster.Provider, cluster.Cluster, store.Namespace, store.Store, traffic?.Ready))
             : null;
         var observing = settings.Reaches(WorkshopSteps.Observe);
         var authorization = observing
@@ -88,7 +91,7 @@ public static class Lab
         {
             List<Resource> verified = [store.Store];
             verified.AddRange(new Resource?[] { mesh?.PeerAuthentication, mesh?.Gateway, mesh?.VirtualService }.OfType<Resource>());
-            verified.AddRange([.. authorization?.Policies ?? [], .. https?.Ready ?? [], .. egress?.Resources ?? []]);
+            verified.AddRange([.. authorization?.Policies ?? [], .. https?.Ready ?? [], .. egress?.Resources ?? [], .. traffic?.Ready ?? []]);
             if (observability is { InCluster: { } inCluster, Kiali: { } kiali })
             {
                 verified.AddRange([inCluster, kiali]);

@@ -14,7 +14,8 @@ namespace IstioLab;
 /// <param name="Cluster">The cluster, whose add-on owns the Istio CRDs and the ingress gateway.</param>
 /// <param name="Namespace">The application namespace the objects live in.</param>
 /// <param name="Store">The store, which the route sends traffic to.</param>
-public sealed record MeshRoutingArgs(LabSettings Settings, ProviderResource Provider, Resource Cluster, Resource Namespace, Resource Store);
+/// <param name="RouteAfter">What the gateway route must wait for beyond the store: traffic management's v2 and subsets.</param>
+public sealed record MeshRoutingArgs(LabSettings Settings, ProviderResource Provider, Resource Cluster, Resource Namespace, Resource Store, IReadOnlyList<Resource>? RouteAfter = null);
 
 /// <summary>
 /// Workshop step 3, STRICT mTLS for the application namespace; and step 4, the Istio Gateway on the add-on's external
@@ -74,7 +75,7 @@ public sealed class MeshRouting : ComponentResource
         }
 
         Gateway = new SpecResource($"{name}-gateway", SpecResourceArgs.From(MeshManifest.StoreGateway(settings)), InNamespace());
-        VirtualService = new SpecResource($"{name}-route", SpecResourceArgs.From(MeshManifest.StoreRoute(settings)), InNamespace(Gateway, args.Store));
+        VirtualService = new SpecResource($"{name}-route", SpecResourceArgs.From(MeshManifest.StoreRoute(settings)), InNamespace([Gateway, args.Store, .. args.RouteAfter ?? []]));
 
         // The provider waits for this Job to complete, so the read below runs only once the IP exists (or the
         // update fails with the Job's message after a few minutes). Its YAML is known at preview time.

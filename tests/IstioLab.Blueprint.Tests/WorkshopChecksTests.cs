@@ -210,7 +210,7 @@ public sealed class WorkshopChecksTests : IDisposable
     [Fact]
     public void EveryCheckSaysWhatItProves()
     {
-        Assert.Equal(["sidecars", "permissive", "outside", "inside", "gateway", "redirect", "denied", "egress", "metrics", "kiali"], WorkshopChecks.All.Select(c => c.Name));
+        Assert.Equal(["sidecars", "permissive", "outside", "inside", "gateway", "redirect", "denied", "egress", "traffic", "metrics", "kiali"], WorkshopChecks.All.Select(c => c.Name));
         Assert.Equal(["outside", "inside", "gateway"], WorkshopChecks.For(LabSettings.Parse(new Dictionary<string, string?> { ["istio-lab:observability"] = "false" })).Select(c => c.Name));
         Assert.All(AllJobs, job => Assert.False(string.IsNullOrWhiteSpace(job.Spec.Template.Metadata.Annotations["istio-lab/proves"])));
     }

@@ -74,9 +74,12 @@ public sealed class WorkshopStepTests : IDisposable
     {
         var error = Assert.Throws<LabSettingsException>(() => Step(step,
             ("istio-lab:istioRevision", "asm-1-27"), ("istio-lab:istioCanaryRevision", "asm-1-28"),
-            ("istio-lab:authorization", "dry-run"), ("istio-lab:https", "self-signed"), ("istio-lab:egress", "allow-list")));
+            ("istio-lab:authorization", "dry-run"), ("istio-lab:https", "self-signed"), ("istio-lab:egress", "allow-list"),
+            ("istio-lab:userAuth", "lab-issuer"), ("istio-lab:canaryWeight", "10"), ("istio-lab:timeout", "3s"), ("istio-lab:circuitBreaker", "true")));
 
-        Assert.Equal(["istio-lab:authorization", "istio-lab:egress", "istio-lab:https", "istio-lab:istioCanaryRevision"], error.Errors.Select(e => e.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["istio-lab:authorization", "istio-lab:canaryWeight", "istio-lab:circuitBreaker", "istio-lab:egress", "istio-lab:https", "istio-lab:istioCanaryRevision", "istio-lab:timeout", "istio-lab:userAuth"],
+            error.Errors.Select(e => e.Key).Order(StringComparer.Ordinal));
         Assert.All(error.Errors, e => Assert.Contains("needs istio-lab:workshopStep 5 or unset", e.Problem, StringComparison.Ordinal));
     }
 

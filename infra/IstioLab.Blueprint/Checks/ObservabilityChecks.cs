@@ -37,7 +37,7 @@ public static class ObservabilityChecks
     public static string StoreFrontRequestsQuery(LabSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return $$"""sum(istio_requests_total{reporter="destination", destination_workload_namespace="{{settings.AppNamespace}}", destination_workload="{{StoreCatalog.StoreFront}}"})""";
+        return $$"""sum(istio_requests_total{reporter="destination", destination_workload_namespace="{{settings.AppNamespace}}", destination_workload{{Traffic.TrafficManifest.StoreFrontWorkloadsMatcher(settings)}}})""";
     }
 
     /// <summary>
@@ -135,7 +135,7 @@ public static class ObservabilityChecks
                 new V1EnvVar { Name = "TOKEN_DIR", Value = IngressAddressWait.ServiceAccountTokenDirectory },
                 new V1EnvVar { Name = "APP_NAMESPACE", Value = settings.AppNamespace },
                 new V1EnvVar { Name = "GATEWAY_NAMESPACE", Value = MeshManifest.IngressNamespace },
-                new V1EnvVar { Name = "TARGET_WORKLOAD", Value = StoreCatalog.StoreFront },
+                new V1EnvVar { Name = "TARGET_WORKLOAD", Value = Traffic.TrafficManifest.GatewayWorkload(settings) },
                 new V1EnvVar { Name = "SERVICE_ACCOUNT", Value = $"{settings.OutsideNamespace}/{KialiCheckServiceAccount}" },
             ],
             customize: job =>

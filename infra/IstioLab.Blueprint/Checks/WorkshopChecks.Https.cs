@@ -156,7 +156,7 @@ public static partial class WorkshopChecks
             extraEnv: [new V1EnvVar { Name = "EXPECT_LOCATION", Value = settings.Https.StoreUrl }]);
     }
 
-    private static void MountCa(V1PodSpec pod)
+    internal static void MountCa(V1PodSpec pod)
     {
         pod.Volumes = [new V1Volume { Name = "lab-ca", ConfigMap = new V1ConfigMapVolumeSource { Name = CaConfigMapName } }];
         pod.Containers.Single().VolumeMounts = [new V1VolumeMount { Name = "lab-ca", MountPath = CaDirectory, ReadOnlyProperty = true }];

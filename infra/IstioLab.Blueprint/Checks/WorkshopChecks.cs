@@ -46,7 +46,7 @@ public static partial class WorkshopChecks
     public static CheckDefinition Denied { get; } = new("denied", $"an identity the allow-list does not name gets HTTP 403 '{AccessDenied}' from product-service (default-deny)");
 
     /// <summary>Every check the lab knows; <see cref="For"/> says which of them a stack runs.</summary>
-    public static IReadOnlyList<CheckDefinition> All => [Sidecars, Permissive, Outside, Inside, Gateway, Redirect, Denied, EgressCheck.Definition, ObservabilityChecks.Metrics, ObservabilityChecks.Kiali];
+    public static IReadOnlyList<CheckDefinition> All => [Sidecars, Permissive, Outside, Inside, Gateway, Redirect, Denied, EgressCheck.Definition, Traffic.TrafficCheck.Definition, ObservabilityChecks.Metrics, ObservabilityChecks.Kiali];
 
     /// <summary>The body of the 403 a callee's sidecar answers when no policy allows the request.</summary>
     public const string AccessDenied = "RBAC: access denied";
@@ -78,6 +78,7 @@ public static partial class WorkshopChecks
             .. !settings.Reaches(WorkshopSteps.Ingress) ? [] : settings.Https.Enabled ? [HttpsGateway(settings), Redirect] : new[] { Gateway },
             .. settings.Authorization == AuthorizationMode.AllowList ? [Denied] : Array.Empty<CheckDefinition>(),
             .. settings.Egress == EgressMode.AllowList ? [EgressCheck.Definition] : Array.Empty<CheckDefinition>(),
+            .. settings.Traffic.Enabled ? [Traffic.TrafficCheck.Definition] : Array.Empty<CheckDefinition>(),
             .. settings.Observability && settings.Reaches(WorkshopSteps.Observe) ? ObservabilityChecks.Definitions : [],
         ];
     }
@@ -252,6 +253,7 @@ public static partial class WorkshopChecks
         var https = settings.Https.Enabled;
         var gateway = https ? HttpsGatewayJob(settings, ingressIp, caCertificatePem) : GatewayJob(settings, ingressIp);
         var inside = InsideJob(settings, revision);
+        var traffic = Traffic.TrafficCheck.Jobs(settings, ingressIp, gateway);
         return
         [
             OutsideNamespace(settings),
@@ -262,7 +264,9 @@ public static partial class WorkshopChecks
             .. https ? [RedirectJob(settings, ingressIp)] : Array.Empty<V1Job>(),
             .. For(settings).Contains(Denied) ? [DeniedJob(settings, revision)] : Array.Empty<V1Job>(),
             .. For(settings).Contains(EgressCheck.Definition) ? [EgressCheck.Job(settings, revision, inside)] : Array.Empty<V1Job>(),
-            .. settings.Observability && settings.Reaches(WorkshopSteps.Observe) ? ObservabilityChecks.Build(settings, gateway) : [],
+            .. traffic,
+            // With the traffic check, metrics and kiali look for its requests, which reach every version the routes use.
+            .. settings.Observability && settings.Reaches(WorkshopSteps.Observe) ? ObservabilityChecks.Build(settings, traffic.Count > 0 ? traffic[0] : gateway) : [],
         ];
     }
 

@@ -79,7 +79,7 @@ public static class MeshManifest
             {
                 Hosts = ["*"],
                 Gateways = [GatewayName],
-                Http =
+                Http = Traffic.TrafficManifest.GatewayRoutes(settings,
                 [
                     // With user identity on, the admin API's routes come first (none otherwise).
                     .. Identity.GatewayAccess.Routes(settings),
@@ -98,7 +98,7 @@ public static class MeshManifest
                             },
                         ],
                     },
-                ],
+                ]),
             },
         };
     }

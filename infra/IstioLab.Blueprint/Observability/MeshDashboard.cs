@@ -150,6 +150,7 @@ public static class MeshDashboard
             new("istiod: instances up", "istiod pods the scrape reaches, per revision.", "stat", "none",
                 [("{{revision}}", $$"""sum by (revision) (up{job="{{PrometheusScrapeConfig.IstiodJob}}"})""")]),
             .. EgressDashboard.Panels(settings),
+            .. Traffic.TrafficDashboard.Panels(settings),
         ];
     }
 

@@ -31,6 +31,7 @@ public static class LabManifest
         [$"{PeerAuthentication.ApiVersionValue}/{PeerAuthentication.KindValue}"] = typeof(PeerAuthentication),
         [$"{Gateway.ApiVersionValue}/{Gateway.KindValue}"] = typeof(Gateway),
         [$"{VirtualService.ApiVersionValue}/{VirtualService.KindValue}"] = typeof(VirtualService),
+        [$"{DestinationRule.ApiVersionValue}/{DestinationRule.KindValue}"] = typeof(DestinationRule),
         [$"{AuthorizationPolicy.ApiVersionValue}/{AuthorizationPolicy.KindValue}"] = typeof(AuthorizationPolicy),
         [$"{Sidecar.ApiVersionValue}/{Sidecar.KindValue}"] = typeof(Sidecar),
         [$"{ServiceEntry.ApiVersionValue}/{ServiceEntry.KindValue}"] = typeof(ServiceEntry),
@@ -60,6 +61,7 @@ public static class LabManifest
             StoreManifest.RabbitMqSecret(settings, rabbitMqPassword),
             .. StoreManifest.ServiceAccounts(settings),
             .. StoreManifest.Build(settings),
+            .. Traffic.TrafficManifest.Build(settings),
             .. settings.Reaches(WorkshopSteps.MutualTls) ? [MeshManifest.StrictMutualTls(settings)] : Array.Empty<IKubernetesObject<V1ObjectMeta>>(),
             .. settings.Reaches(WorkshopSteps.Ingress)
                 ? [MeshManifest.StoreGateway(settings), MeshManifest.StoreRoute(settings)]
@@ -107,6 +109,9 @@ public static class LabManifest
 
     private static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> MonitoringYamlObjects(LabSettings settings, MonitoringFacts facts) =>
         [.. MonitoringManifest.Build(settings, facts), .. Kiali.Login()];
+
+    /// <summary>Traffic management's store-front-v2 alone: what the Pulumi program's traffic ConfigGroup applies (its Istio objects are typed resources).</summary>
+    public static string TrafficWorkloadsYaml(LabSettings settings) => ToYaml(Traffic.TrafficManifest.Workloads(settings));
 
     /// <summary>The store alone (no namespace, no Secret, no Istio objects): what the Pulumi program's ConfigGroup applies.</summary>
     public static string StoreYaml(LabSettings settings) => ToYaml(StoreManifest.Build(settings));

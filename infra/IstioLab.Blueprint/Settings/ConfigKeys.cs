@@ -139,6 +139,54 @@ public static class ConfigKeys
         "istio-lab:entraAudience", ConfigValueType.Text, "",
         "The audience (aud) the gateway requires in Entra tokens: the application (client) ID or application ID URI of your API's app registration; required with istio-lab:userAuth=entra, only then.");
 
+    public static readonly ConfigKey CanaryWeight = new(
+        "istio-lab:canaryWeight", ConfigValueType.Text, "",
+        "Canary release of the store front: the percentage (0-100) of the gateway's traffic sent to store-front-v2, the rest to v1; empty for no canary and no v2.");
+
+    public static readonly ConfigKey CanaryImageTag = new(
+        "istio-lab:canaryImageTag", ConfigValueType.Text, Traffic.TrafficCatalog.DefaultCanaryImageTag,
+        "Store release (image tag of ghcr.io/azure-samples/aks-store-demo/store-front) that store-front-v2 runs; only used with istio-lab:canaryWeight.");
+
+    public static readonly ConfigKey AbHeader = new(
+        "istio-lab:abHeader", ConfigValueType.Text, "",
+        "A/B routing as name=value (e.g. x-store-variant=b): requests with that header always reach store-front-v2, others follow the weights; needs istio-lab:canaryWeight; empty for none.");
+
+    public static readonly ConfigKey FaultAbortPercent = new(
+        "istio-lab:faultAbortPercent", ConfigValueType.Text, "",
+        "Fault injection: the percentage (0-100) of the store front's calls to its product API (product-service) answered with istio-lab:faultAbortStatus instead; empty for none.");
+
+    public static readonly ConfigKey FaultAbortStatus = new(
+        "istio-lab:faultAbortStatus", ConfigValueType.WholeNumber, "503",
+        "HTTP status (400-599) of the injected aborts; only with istio-lab:faultAbortPercent.");
+
+    public static readonly ConfigKey FaultDelayPercent = new(
+        "istio-lab:faultDelayPercent", ConfigValueType.Text, "",
+        "Fault injection: the percentage (0-100) of the store front's calls to its product API held for istio-lab:faultDelay first; empty for none.");
+
+    public static readonly ConfigKey FaultDelay = new(
+        "istio-lab:faultDelay", ConfigValueType.Text, "5s",
+        "How long injected delays last, 1s-20s (e.g. 5s, 2500ms); only with istio-lab:faultDelayPercent.");
+
+    public static readonly ConfigKey Timeout = new(
+        "istio-lab:timeout", ConfigValueType.Text, "",
+        "Timeout of every route to the store's HTTP services (the gateway's to the store front, and the in-mesh ones), e.g. 3s: the caller gets 504 after it; empty for none (Istio's default).");
+
+    public static readonly ConfigKey Retries = new(
+        "istio-lab:retries", ConfigValueType.Text, "",
+        "Retries (1-10) on every route to the store's HTTP services, with istio-lab:retryPerTryTimeout and istio-lab:retryOn; empty for Istio's default retry policy.");
+
+    public static readonly ConfigKey RetryPerTryTimeout = new(
+        "istio-lab:retryPerTryTimeout", ConfigValueType.Text, "",
+        "Bound of each try (e.g. 1s), at most istio-lab:timeout; only with istio-lab:retries; empty for the route's timeout.");
+
+    public static readonly ConfigKey RetryOn = new(
+        "istio-lab:retryOn", ConfigValueType.Text, "",
+        "What is retried: Envoy retry conditions and status codes, comma-separated (e.g. connect-failure,refused-stream,503); only with istio-lab:retries; empty for Istio's default conditions.");
+
+    public static readonly ConfigKey CircuitBreaker = new(
+        "istio-lab:circuitBreaker", ConfigValueType.TrueOrFalse, "false",
+        "Circuit breaking for the services the store's workloads call: connection-pool limits and outlier detection (an endpoint that answers 5 consecutive 5xx is ejected for 30s).");
+
     /// <summary>All keys, in the order users read them.</summary>
     public static IReadOnlyList<ConfigKey> All { get; } =
     [
@@ -146,5 +194,7 @@ public static class ConfigKeys
         IstioRevision, IstioCanaryRevision, IstioDataPlane, StoreVariant, AppNamespace, RabbitMqUsername, RabbitMqPassword, Checks,
         Observability, GrafanaAdminObjectId, Authorization, Egress, EgressHosts, Https, DnsLabel, AcmeServer, AcmeEmail,
         UserAuth, EntraTenantId, EntraAudience,
+        CanaryWeight, CanaryImageTag, AbHeader, FaultAbortPercent, FaultAbortStatus, FaultDelayPercent, FaultDelay,
+        Timeout, Retries, RetryPerTryTimeout, RetryOn, CircuitBreaker,
     ];
 }

@@ -50,6 +50,12 @@ public static class WorkshopSteps
         (ConfigKeys.Https, "off"),
         (ConfigKeys.Egress, "open"),
         (ConfigKeys.UserAuth, "off"),
+        (ConfigKeys.CanaryWeight, ""),
+        (ConfigKeys.FaultAbortPercent, ""),
+        (ConfigKeys.FaultDelayPercent, ""),
+        (ConfigKeys.Timeout, ""),
+        (ConfigKeys.Retries, ""),
+        (ConfigKeys.CircuitBreaker, "false"),
     ];
 }
 

@@ -218,6 +218,7 @@ public sealed partial record LabSettings
         var workshopStep = ParseWorkshopStep(errors, Value, Optional);
         var (egress, egressHosts) = ParseEgress(errors, Value(ConfigKeys.Egress), Value(ConfigKeys.EgressHosts), checksValid && checks);
         var userAuth = ParseUserAuth(errors, Value, Optional);
+        var traffic = ParseTraffic(errors, Value, Optional, variantKnown ? variant : StoreVariant.AllInOne);
 
         if (errors.Count > 0)
         {
@@ -248,6 +249,7 @@ public sealed partial record LabSettings
             Egress = egress,
             EgressHosts = egressHosts,
             UserAuth = userAuth,
+            Traffic = traffic,
         };
     }
 

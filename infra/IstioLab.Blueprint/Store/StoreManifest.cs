@@ -100,12 +100,12 @@ public static class StoreManifest
         },
     };
 
-    private static IKubernetesObject<V1ObjectMeta> Controller(Workload w, LabSettings settings, IReadOnlyList<StartupWait> waits)
+    internal static IKubernetesObject<V1ObjectMeta> Controller(Workload w, LabSettings settings, IReadOnlyList<StartupWait> waits)
     {
         var labels = Kube.Labels(w.Name, w.Component, w.Version);
         var meta = Kube.Meta(w.Name, settings.AppNamespace, labels);
         var selector = new V1LabelSelector { MatchLabels = Kube.Selector(w.Name) };
-        var template = PodTemplate(w, settings, labels, waits);
+        var template = PodTemplate(w, settings, Traffic.TrafficManifest.PodLabels(settings, w, labels), waits);
         return w.Kind switch
         {
             WorkloadKind.StatefulSet => new V1StatefulSet
