@@ -60,6 +60,7 @@ public static class Lab
             ["prometheusQueryEndpoint"] = observability?.QueryEndpoint ?? (object)ObservabilityOff,
             ["kialiPortForward"] = observability is null ? ObservabilityOff : Blueprint.Observability.Kiali.PortForwardCommand,
             ["kialiToken"] = observability is null ? ObservabilityOff : Blueprint.Observability.Kiali.TokenCommand,
+            ["expiresAt"] = settings.Cleanup.ExpiresAtOutput,
         };
         if (https is not null)
         {

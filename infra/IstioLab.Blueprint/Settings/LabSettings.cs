@@ -118,8 +118,11 @@ public sealed partial record LabSettings
     /// <c>azure-native:location</c>). Missing or empty keys take their defaults. Every problem is collected,
     /// then thrown at once as a <see cref="LabSettingsException"/>.
     /// </summary>
-    public static LabSettings Parse(IReadOnlyDictionary<string, string?> config)
+    /// <param name="config">The stack's config, keys in full.</param>
+    /// <param name="clock">What an expiry is compared to; the system clock unless a test fixes one.</param>
+    public static LabSettings Parse(IReadOnlyDictionary<string, string?> config, TimeProvider? clock = null)
     {
+        clock ??= TimeProvider.System;
         ArgumentNullException.ThrowIfNull(config);
         var errors = new List<SettingError>();
 
@@ -210,6 +213,8 @@ public sealed partial record LabSettings
 
         var https = ParseHttps(errors, Value, Optional, resourceGroup, cluster, location);
 
+        var cleanup = ParseCleanup(errors, Optional, clock.GetUtcNow());
+
         if (errors.Count > 0)
         {
             throw new LabSettingsException(errors);
@@ -234,6 +239,7 @@ public sealed partial record LabSettings
             GrafanaAdminObjectId = grafanaAdmin?.ToLowerInvariant(),
             Authorization = authorization,
             Https = https,
+            Cleanup = cleanup,
         };
     }
 
