@@ -125,7 +125,7 @@ public class TaggingTests
         var untaggable = lab.Registered.Where(r => Untaggable.Contains(r.Type)).ToList();
         Assert.NotEmpty(untaggable);
         Assert.All(untaggable, r => Assert.Null(TagsOf(r)));
-        Assert.All(lab.Registered.Where(r => !r.Type.StartsWith("azure-native:", StringComparison.Ordinal)), r => Assert.Null(TagsOf(r)));
+        Assert.All(lab.Registered.Where(r => r.Type?.StartsWith("azure-native:", StringComparison.Ordinal) != true), r => Assert.Null(TagsOf(r)));
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace IstioLab.Cleanup;
 /// stack or any of its components registers, before the resource is sent to the engine. It adds the tags to the
 /// args of every azure-native resource whose args type has a <c>Tags</c> map, merged with tags the resource sets
 /// itself (the lab's win on a clash). It changes neither a resource's name, type nor parent, so no identity
-/// changes, and it leaves resources that are only read (<c>Get</c>) alone.
+/// changes, and it leaves resources that are only read (<c>Get</c>, which has no args) alone.
 /// </summary>
 public static class AzureTagging
 {
@@ -36,12 +36,10 @@ public static class AzureTagging
 
     private static ResourceTransformationResult? Stamp(ResourceTransformationArgs args, Func<IReadOnlyDictionary<string, string>> tags)
     {
-        if (!args.Resource.GetResourceType().StartsWith(AzureNativePrefix, StringComparison.Ordinal) || args.Options.Id is not null)
-        {
-            return null;
-        }
-
-        if (TagsOf(args.Args.GetType()) is not { } property)
+        // A read (Get) has no args of its type (the SDK passes none, and sets the options' Id; a create's Id is
+        // "" there, so the Id cannot tell the two apart), so it has no Tags property and is left alone.
+        if (!args.Resource.GetResourceType().StartsWith(AzureNativePrefix, StringComparison.Ordinal)
+            || TagsOf(args.Args.GetType()) is not { } property)
         {
             return null;
         }
