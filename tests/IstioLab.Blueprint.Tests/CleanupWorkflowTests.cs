@@ -294,8 +294,13 @@ public partial class CleanupWorkflowTests
         using var runner = new WorkflowStepRunner();
         var environment = new Dictionary<string, string>
         {
-            ["STACK"] = "pr-5", ["PR_NUMBER"] = "5", ["OUTCOME"] = "failure", ["GITHUB_REPOSITORY"] = "o/r",
-            ["GITHUB_SHA"] = "abc", ["GITHUB_SERVER_URL"] = "https://github.com", ["GITHUB_RUN_ID"] = "1",
+            ["STACK"] = "pr-5",
+            ["PR_NUMBER"] = "5",
+            ["OUTCOME"] = "failure",
+            ["GITHUB_REPOSITORY"] = "o/r",
+            ["GITHUB_SHA"] = "abc",
+            ["GITHUB_SERVER_URL"] = "https://github.com",
+            ["GITHUB_RUN_ID"] = "1",
             ["FAKE_GH_COMMENT"] = existing,
         };
 
