@@ -124,15 +124,17 @@ public partial class CleanupWorkflowTests
         var script = Script(Get(Load("expire"), "jobs", "find")!, "Find the stacks whose expiry has passed");
         using var runner = new WorkflowStepRunner();
 
-        var (exitCode, output, outputs, _) = runner.Run(
+        var (exitCode, output, outputs, calls) = runner.Run(
             script,
-            ["dev=2020-01-01T00:00:00Z", "staging=2999-01-01T00:00:00Z", "prod=", "odd=yesterday", "pr-7=2020-06-01T12:00Z", "pr-8=", "feature-x=2020-01-01T00:00:00Z"],
-            new Dictionary<string, string> { ["EXPIRING_STACKS"] = "dev staging\nprod, odd missing" });
+            ["dev=2020-01-01T00:00:00Z", "staging=2999-01-01T00:00:00Z", "prod=", "off=never: istio-lab:expiresAt is not set", "odd=yesterday", "pr-7=2020-06-01T12:00Z", "pr-8=", "feature-x=2020-01-01T00:00:00Z"],
+            new Dictionary<string, string> { ["EXPIRING_STACKS"] = "dev staging\nprod, off odd missing" });
 
         Assert.True(exitCode == 0, output);
         Assert.Equal("""["dev","pr-7"]""", outputs["expired"]);
         Assert.Contains("prod: (none): no expiry: left alone", output, StringComparison.Ordinal);
         Assert.Contains("missing: (none): no expiry: left alone", output, StringComparison.Ordinal);
+        Assert.Contains("off: (none): no expiry: left alone", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(calls, c => c.StartsWith("pulumi config", StringComparison.Ordinal));
         Assert.Contains("odd: yesterday: unreadable expiry: left alone", output, StringComparison.Ordinal);
         Assert.Contains("staging: 2999-01-01T00:00:00Z: not yet", output, StringComparison.Ordinal);
         Assert.DoesNotContain("feature-x", output, StringComparison.Ordinal);
@@ -156,6 +158,7 @@ public partial class CleanupWorkflowTests
     [InlineData("dev=2999-01-01T00:00:00Z", false)]
     [InlineData("dev=", false)]
     [InlineData("dev=yesterday", false)]
+    [InlineData("dev=never: istio-lab:expiresAt is not set", false)]
     public void ExpireReadsTheExpiryAgainJustBeforeItDestroys(string stack, bool destroyed)
     {
         var script = Script(Get(Load("expire"), "jobs", "destroy")!, "Destroy the stack if its expiry has still passed");
@@ -256,7 +259,8 @@ public partial class CleanupWorkflowTests
         string Later(TimeSpan t) => (DateTimeOffset.UtcNow + t).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
         var first = runner.Run(script, [], environment);
-        var kept = runner.Run(script, [$"pr-5={Later(TimeSpan.FromHours(5))}"], environment);
+        var keptExpiry = Later(TimeSpan.FromHours(5));
+        var kept = runner.Run(script, [$"pr-5={keptExpiry}"], environment);
         var renewed = runner.Run(script, [$"pr-5={Later(TimeSpan.FromMinutes(30))}"], environment);
 
         Assert.True(first.ExitCode == 0, first.Output);
@@ -264,8 +268,9 @@ public partial class CleanupWorkflowTests
         var expiry = DateTimeOffset.Parse(set.Split(' ')[^1], CultureInfo.InvariantCulture);
         Assert.InRange(expiry - DateTimeOffset.UtcNow, TimeSpan.FromHours(8) - TimeSpan.FromMinutes(5), TimeSpan.FromHours(8));
         Assert.Contains("pulumi config set istio-lab:ttl 8h", first.Calls);
-        Assert.DoesNotContain(kept.Calls, c => c.StartsWith("pulumi config set istio-lab:expiresAt", StringComparison.Ordinal));
-        Assert.Single(renewed.Calls, c => c.StartsWith("pulumi config set istio-lab:expiresAt", StringComparison.Ordinal));
+        Assert.Equal([$"pulumi config set istio-lab:expiresAt {keptExpiry}"], kept.Calls.Where(c => c.StartsWith("pulumi config set istio-lab:expiresAt", StringComparison.Ordinal)));
+        var renewedSet = Assert.Single(renewed.Calls, c => c.StartsWith("pulumi config set istio-lab:expiresAt", StringComparison.Ordinal));
+        Assert.InRange(DateTimeOffset.Parse(renewedSet.Split(' ')[^1], CultureInfo.InvariantCulture) - DateTimeOffset.UtcNow, TimeSpan.FromHours(7), TimeSpan.FromHours(8));
     }
 
     [Fact]

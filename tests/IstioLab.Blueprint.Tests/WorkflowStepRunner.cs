@@ -4,8 +4,9 @@ namespace IstioLab.Blueprint.Tests;
 
 /// <summary>
 /// Runs a workflow step's script as GitHub's runner does (<c>bash --noprofile --norc -eo pipefail</c>), with fake
-/// <c>pulumi</c> and <c>gh</c> commands first on PATH. The fake pulumi answers from a table of stacks and their
-/// <c>istio-lab:expiresAt</c> (a stack listed without a value has none) and logs every call; so does the fake gh.
+/// <c>pulumi</c> and <c>gh</c> commands first on PATH. The fake pulumi answers <c>config get</c> and <c>stack output</c>
+/// from a table of stacks and their expiry (a stack listed without a value has none) and logs every call; so does
+/// the fake gh.
 /// </summary>
 internal sealed class WorkflowStepRunner : IDisposable
 {
@@ -34,7 +35,7 @@ internal sealed class WorkflowStepRunner : IDisposable
               "stack ls")
                 cut -d= -f1 "$FAKE_DIR/stacks" | jq -R . | jq -sc 'map({name: .})'
                 ;;
-              "config get")
+              "config get" | "stack output")
                 line=$(grep "^${stack}=" "$FAKE_DIR/stacks") || exit 255
                 value="${line#*=}"
                 [ -n "$value" ] || { echo "configuration key '$3' not found for stack '$stack'" >&2; exit 255; }
