@@ -48,6 +48,7 @@ public static class Lab
             ["kubeconfig"] = cluster.KubeConfig,
             ["grafanaUrl"] = observability?.GrafanaUrl ?? (object)ObservabilityOff,
             ["prometheusQueryEndpoint"] = observability?.QueryEndpoint ?? (object)ObservabilityOff,
+            ["expiresAt"] = settings.Cleanup.ExpiresAtOutput,
         };
         if (settings.WorkshopStep is { } step)
         {

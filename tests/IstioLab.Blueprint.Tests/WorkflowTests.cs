@@ -56,11 +56,11 @@ public partial class WorkflowTests
     private static partial Regex SecretExpression();
 
     [Fact]
-    public void TheFiveWorkflowsExist()
+    public void TheSevenWorkflowsExist()
     {
         var names = Directory.GetFiles(RepositoryFiles.PathOf(".github", "workflows"), "*.yml").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal);
 
-        Assert.Equal(["ci", "deploy", "destroy", "drift", "preview"], names);
+        Assert.Equal(["ci", "deploy", "destroy", "drift", "expire", "preview", "review"], names);
     }
 
     [Theory]
@@ -253,12 +253,21 @@ public partial class WorkflowTests
         Assert.Null(Get(workflow, "jobs", name, "environment"));
     }
 
+    /// <summary>Every workflow file in the repository, so a new one cannot slip past the identity rule.</summary>
+    public static TheoryData<string> EveryWorkflowFile => new(Directory.GetFiles(RepositoryFiles.PathOf(".github", "workflows"), "*.yml")
+        .Select(p => Path.GetFileNameWithoutExtension(p)).Order(StringComparer.Ordinal));
+
+    /// <summary>The environments a job using the deploy identity may run in: the stack's own, or for a review stack `review`.</summary>
+    private static readonly string[] DeployEnvironments =
+        ["${{ vars.PULUMI_STACK }}", "review", "${{ startsWith(matrix.stack, 'pr-') && 'review' || matrix.stack }}"];
+
     [Theory]
-    [MemberData(nameof(AllWorkflows))]
-    public void TheDeployIdentityIsUsedOnlyInsideTheStacksEnvironmentAndNeverOnAPullRequest(string name)
+    [MemberData(nameof(EveryWorkflowFile))]
+    public void TheDeployIdentityIsUsedOnlyInsideAnEnvironmentAndOnAPullRequestOnlyInTheReviewEnvironment(string name)
     {
         var workflow = Load(name);
         var jobs = (YamlMappingNode)Get(workflow, "jobs")!;
+        var onPullRequests = Triggers(workflow).Any(t => t is "pull_request" or "pull_request_target");
 
         foreach (var (key, job) in jobs.Children)
         {
@@ -267,12 +276,27 @@ public partial class WorkflowTests
             text.Save(writer, assignAnchors: false);
             if (writer.ToString().Contains("vars.AZURE_CLIENT_ID", StringComparison.Ordinal))
             {
-                Assert.Equal("${{ vars.PULUMI_STACK }}", Scalar(job, "environment"));
-                Assert.DoesNotContain("pull_request", Triggers(workflow));
-                Assert.DoesNotContain("pull_request_target", Triggers(workflow));
+                var environment = Scalar(job, "environment");
+                Assert.True(environment is not null && DeployEnvironments.Contains(environment), $"job {key} of {name} uses the deploy identity outside an environment ('{environment}')");
+                if (onPullRequests)
+                {
+                    // Pull-request code with the deploy identity: only behind the review environment's approval.
+                    Assert.Equal("review", environment);
+                    Assert.DoesNotContain("pull_request_target", Triggers(workflow));
+                }
+
                 Assert.True(key.ToString() is "deploy" or "destroy", $"job {key} of {name} uses the deploy identity");
             }
         }
+    }
+
+    [Fact]
+    public void OnlyTheStacksOwnDeployAndDestroyUseTheStacksEnvironment()
+    {
+        Assert.Equal("${{ vars.PULUMI_STACK }}", Scalar(Load("deploy"), "jobs", "deploy", "environment"));
+        Assert.Equal("${{ vars.PULUMI_STACK }}", Scalar(Load("destroy"), "jobs", "destroy", "environment"));
+        Assert.DoesNotContain("pull_request", Triggers(Load("deploy")));
+        Assert.DoesNotContain("pull_request", Triggers(Load("destroy")));
     }
 
     [Fact]

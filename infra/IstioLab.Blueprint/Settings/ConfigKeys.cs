@@ -187,6 +187,22 @@ public static class ConfigKeys
         "istio-lab:circuitBreaker", ConfigValueType.TrueOrFalse, "false",
         "Circuit breaking for the services the store's workloads call: connection-pool limits and outlier detection (an endpoint that answers 5 consecutive 5xx is ejected for 30s).");
 
+    public static readonly ConfigKey Owner = new(
+        "istio-lab:owner", ConfigValueType.Text, "",
+        "Who answers for the lab, written to the owner tag of every Azure resource (at most 256 characters, e.g. an e-mail address or a team); empty for no owner tag.");
+
+    public static readonly ConfigKey Tags = new(
+        "istio-lab:tags", ConfigValueType.Text, "",
+        "More tags for every Azure resource, a JSON object of names to values such as {\"cost-center\":\"1234\"}; names up to 128 characters, without < > % & ? / or backslash, not starting with microsoft, azure or windows; values up to 256 characters; at most 46 tags.");
+
+    public static readonly ConfigKey ExpiresAt = new(
+        "istio-lab:expiresAt", ConfigValueType.Text, "",
+        "When the expire workflow destroys the stack, an ISO 8601 UTC time such as 2026-12-31T18:00:00Z, also the expires-at tag and the expiresAt output; must be in the future; empty: never.");
+
+    public static readonly ConfigKey Ttl = new(
+        "istio-lab:ttl", ConfigValueType.Text, "",
+        "A time to live such as 8h or 2d (1h to 30d), fixed once as istio-lab:expiresAt with `pulumi config set` so previews stay stable; the program refuses a ttl not yet fixed and prints the command.");
+
     /// <summary>All keys, in the order users read them.</summary>
     public static IReadOnlyList<ConfigKey> All { get; } =
     [
@@ -196,5 +212,6 @@ public static class ConfigKeys
         UserAuth, EntraTenantId, EntraAudience,
         CanaryWeight, CanaryImageTag, AbHeader, FaultAbortPercent, FaultAbortStatus, FaultDelayPercent, FaultDelay,
         Timeout, Retries, RetryPerTryTimeout, RetryOn, CircuitBreaker,
+        Owner, Tags, ExpiresAt, Ttl,
     ];
 }

@@ -121,8 +121,11 @@ public sealed partial record LabSettings
     /// <c>azure-native:location</c>). Missing or empty keys take their defaults. Every problem is collected,
     /// then thrown at once as a <see cref="LabSettingsException"/>.
     /// </summary>
-    public static LabSettings Parse(IReadOnlyDictionary<string, string?> config)
+    /// <param name="config">The stack's config, keys in full.</param>
+    /// <param name="clock">What an expiry is compared to; the system clock unless a test fixes one.</param>
+    public static LabSettings Parse(IReadOnlyDictionary<string, string?> config, TimeProvider? clock = null)
     {
+        clock ??= TimeProvider.System;
         ArgumentNullException.ThrowIfNull(config);
         var errors = new List<SettingError>();
 
@@ -219,6 +222,7 @@ public sealed partial record LabSettings
         var (egress, egressHosts) = ParseEgress(errors, Value(ConfigKeys.Egress), Value(ConfigKeys.EgressHosts), checksValid && checks);
         var userAuth = ParseUserAuth(errors, Value, Optional);
         var traffic = ParseTraffic(errors, Value, Optional, variantKnown ? variant : StoreVariant.AllInOne);
+        var cleanup = ParseCleanup(errors, Optional, clock.GetUtcNow());
 
         if (errors.Count > 0)
         {
@@ -250,6 +254,7 @@ public sealed partial record LabSettings
             EgressHosts = egressHosts,
             UserAuth = userAuth,
             Traffic = traffic,
+            Cleanup = cleanup,
         };
     }
 
