@@ -56,11 +56,11 @@ public partial class WorkflowTests
     private static partial Regex SecretExpression();
 
     [Fact]
-    public void TheFiveWorkflowsExist()
+    public void TheSixWorkflowsExist()
     {
         var names = Directory.GetFiles(RepositoryFiles.PathOf(".github", "workflows"), "*.yml").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal);
 
-        Assert.Equal(["ci", "deploy", "destroy", "drift", "preview"], names);
+        Assert.Equal(["ci", "deploy", "destroy", "drift", "mutation", "preview"], names);
     }
 
     [Theory]
