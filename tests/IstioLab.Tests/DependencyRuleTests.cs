@@ -115,6 +115,17 @@ public class DependencyRuleTests
     }
 
     [Fact]
+    public async Task AtWorkshopStepThreeTheChecksStillWaitForTheStore()
+    {
+        // Before step 4 no VirtualService leads to the store, so only the checks' own dependency makes them wait for it.
+        var lab = new LabHarness { Slow = r => r.Name == "istio-lab-store-workloads", SlowFor = Pause };
+        await lab.RunAsync(Config("istio-lab:workshopStep", "3"));
+
+        Assert.DoesNotContain(lab.Registered, r => r.Name == "istio-lab-mesh-route");
+        Assert.True(lab.WaitedFor(ChecksGroup, "istio-lab-store-workloads"), "the checks must wait for the store they call");
+    }
+
+    [Fact]
     public async Task TheChecksWaitForEveryAuthorizationPolicy()
     {
         var lab = new LabHarness { Slow = r => r.Type == PolicyType, SlowFor = Pause };
