@@ -1,0 +1,55 @@
+using IstioLab.Blueprint.Settings;
+
+namespace IstioLab.Blueprint.Tests;
+
+/// <summary>Edges of the settings that Stryker.NET found untested: boundaries, order, what counts as the lab's key, and the error text.</summary>
+public class SettingEdgeTests
+{
+    private static Dictionary<string, string?> Config(params (string Key, string Value)[] entries) => entries.ToDictionary(e => e.Key, e => (string?)e.Value);
+
+    [Fact]
+    public void ADerivedDnsLabelKeepsEveryLetterAndDigitOfTheClusterName()
+    {
+        var label = LabSettings.DerivedDnsLabel("rg", "az09_AZ-x", "westeurope");
+
+        Assert.StartsWith("az09-az-x-", label, StringComparison.Ordinal);
+        Assert.Equal("resourceGroup", Assert.Throws<ArgumentNullException>(() => LabSettings.DerivedDnsLabel(null!, "c", "l")).ParamName);
+        Assert.Equal("cluster", Assert.Throws<ArgumentNullException>(() => LabSettings.DerivedDnsLabel("r", null!, "l")).ParamName);
+        Assert.Equal("location", Assert.Throws<ArgumentNullException>(() => LabSettings.DerivedDnsLabel("r", "c", null!)).ParamName);
+    }
+
+    [Fact]
+    public void TheShortestDnsLabelAndTheLongestEmailAreAllowed()
+    {
+        var email = new string('a', 254 - "@example.com".Length) + "@example.com";
+        var settings = LabSettings.Parse(Config(("istio-lab:https", "lets-encrypt"), ("istio-lab:dnsLabel", "abc"), ("istio-lab:acmeEmail", email)));
+
+        Assert.Equal("abc", settings.Https.DnsLabel);
+        Assert.Equal(email, settings.Https.AcmeEmail);
+    }
+
+    [Fact]
+    public void UnknownKeysAreReportedInOrderWithEveryKnownKey()
+    {
+        var error = Assert.Throws<LabSettingsException>(() => LabSettings.Parse(Config(("istio-lab:zzz", "1"), ("istio-lab:aaa", "2"))));
+
+        Assert.Equal(["istio-lab:aaa", "istio-lab:zzz"], error.Errors.Select(e => e.Key));
+        var known = string.Join(", ", ConfigKeys.All.Where(k => k.Namespace == "istio-lab").Select(k => k.FullName));
+        Assert.Equal("is not a setting of this lab; known keys: " + known, error.Errors[0].Problem);
+        Assert.StartsWith("Invalid stack configuration:" + Environment.NewLine + "  istio-lab:aaa", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OnlyKeysInTheLabsOwnNamespaceAreItsKeys()
+    {
+        var settings = LabSettings.Parse(Config(("istio-labs:anything", "x"), ("istio-lab-extra:key", "y")));
+
+        Assert.Equal(LabSettings.Defaults.ClusterName, settings.ClusterName);
+    }
+
+    [Fact]
+    public void AMissingConfigIsRefusedByName()
+    {
+        Assert.Equal("config", Assert.Throws<ArgumentNullException>(() => LabSettings.Parse(null!)).ParamName);
+    }
+}
