@@ -52,4 +52,30 @@ public class SettingEdgeTests
     {
         Assert.Equal("config", Assert.Throws<ArgumentNullException>(() => LabSettings.Parse(null!)).ParamName);
     }
+
+    [Fact]
+    public void UpgradeAndWorkshopProblemsSayHowToFixThem()
+    {
+        static string Problem(string key, params (string Key, string Value)[] config) =>
+            Assert.Single(Assert.Throws<LabSettingsException>(() => LabSettings.Parse(Config(config))).Errors, e => e.Key == key).Problem;
+
+        Assert.EndsWith("`az aks show --query serviceMeshProfile.istio.revisions` shows it",
+            Problem("istio-lab:istioCanaryRevision", ("istio-lab:istioCanaryRevision", "asm-1-30")), StringComparison.Ordinal);
+        var plane = Problem("istio-lab:istioDataPlane", ("istio-lab:istioRevision", "asm-1-29"), ("istio-lab:istioCanaryRevision", "asm-1-30"), ("istio-lab:istioDataPlane", "both"));
+        Assert.StartsWith("must be one of: ", plane, StringComparison.Ordinal);
+        Assert.EndsWith(" (or unset)", plane, StringComparison.Ordinal);
+        Assert.EndsWith("(`pulumi config rm istio-lab:istioDataPlane`)", Problem("istio-lab:istioDataPlane", ("istio-lab:istioDataPlane", "stable")), StringComparison.Ordinal);
+        Assert.EndsWith("`pulumi config rm istio-lab:authorization` to walk the steps first",
+            Problem("istio-lab:authorization", ("istio-lab:workshopStep", "3"), ("istio-lab:authorization", "allow-list")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OnlyTheLabsKeysAreTakenFromTheEnvironmentsConfig()
+    {
+        var keys = StackConfigEnvironment.LabKeys("{\"istio-labx:foo\":\"1\",\"istio-lab:config:nodeCount\":\"3\"}", "[]");
+
+        Assert.Equal(["istio-lab:nodeCount"], keys.Keys);
+        Assert.Equal(":config:x", StackConfigEnvironment.CleanKey(":config:x"));
+        Assert.Equal("key", Assert.Throws<ArgumentNullException>(() => StackConfigEnvironment.CleanKey(null!)).ParamName);
+    }
 }

@@ -46,6 +46,7 @@ public class SettingProblemTests
         // 63 (a DNS-1123 label) minus "-outside-mesh": 50 characters are allowed, 51 are not.
         var parsed = LabSettings.Parse(new Dictionary<string, string?> { ["istio-lab:appNamespace"] = new string('p', 50) });
         Assert.Equal(50, parsed.AppNamespace.Length);
+        Assert.StartsWith("must be at most 50 characters", ProblemOf("istio-lab:appNamespace", ("istio-lab:appNamespace", new string('p', 63))).Problem, StringComparison.Ordinal);
         Assert.StartsWith("must be at most 50 characters, so that '<namespace>-outside-mesh'", ProblemOf("istio-lab:appNamespace", ("istio-lab:appNamespace", new string('p', 51))).Problem, StringComparison.Ordinal);
     }
 
