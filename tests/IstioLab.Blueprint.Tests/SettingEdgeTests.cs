@@ -37,6 +37,8 @@ public class SettingEdgeTests
         var known = string.Join(", ", ConfigKeys.All.Where(k => k.Namespace == "istio-lab").Select(k => k.FullName));
         Assert.Equal("is not a setting of this lab; known keys: " + known, error.Errors[0].Problem);
         Assert.StartsWith("Invalid stack configuration:" + Environment.NewLine + "  istio-lab:aaa", error.Message, StringComparison.Ordinal);
+        var unset = Assert.Throws<LabSettingsException>(() => LabSettings.Parse(new Dictionary<string, string?> { ["istio-lab:zzz"] = null }));
+        Assert.Equal("", Assert.Single(unset.Errors).Value);
     }
 
     [Fact]
