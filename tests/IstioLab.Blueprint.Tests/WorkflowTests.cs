@@ -56,11 +56,11 @@ public partial class WorkflowTests
     private static partial Regex SecretExpression();
 
     [Fact]
-    public void TheSevenWorkflowsExist()
+    public void TheEightWorkflowsExist()
     {
         var names = Directory.GetFiles(RepositoryFiles.PathOf(".github", "workflows"), "*.yml").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal);
 
-        Assert.Equal(["ci", "deploy", "destroy", "drift", "expire", "preview", "review"], names);
+        Assert.Equal(["ci", "deploy", "destroy", "drift", "expire", "mutation", "preview", "review"], names);
     }
 
     [Theory]

@@ -40,8 +40,6 @@ public class HttpsTests
 
     private static bool IsHttps(MockResourceArgs resource) => resource.Name?.StartsWith("istio-lab-https", StringComparison.Ordinal) == true;
 
-    private static int IndexOf(LabHarness lab, Func<MockResourceArgs, bool> match) => lab.Registered.ToList().FindIndex(r => match(r));
-
     [Fact]
     public async Task TheStaticIpIsAStandardStaticIpWithTheDnsLabelInTheLabsResourceGroup()
     {
@@ -60,9 +58,12 @@ public class HttpsTests
     [Fact]
     public async Task TheClusterIsCreatedAfterTheStaticIpSoADestroyRemovesItsLoadBalancerFirst()
     {
-        var (lab, _) = await RunAsync(Config("self-signed"));
+        var lab = new LabHarness { Slow = r => r.Type == PublicIpType };
+        await lab.RunAsync(Config("self-signed"));
 
-        Assert.True(IndexOf(lab, r => r.Type == PublicIpType) < IndexOf(lab, r => r.Type == "azure-native:containerservice:ManagedCluster"));
+        var ip = lab.Single(PublicIpType);
+        var cluster = lab.Single(ClusterType);
+        Assert.True(lab.WaitedFor(cluster.Name!, ip.Name!), "the cluster must wait for the static IP, so a destroy deletes the cluster (and its load balancer) first");
     }
 
     [Fact]
@@ -72,6 +73,8 @@ public class HttpsTests
         var (lab, _) = await RunAsync(config);
 
         var role = Assert.Single(Https(lab, RoleAssignmentType)).Inputs;
+        // Network Contributor's id as Azure's built-in roles reference lists it (MicrosoftDocs/azure-docs
+        // articles/role-based-access-control/built-in-roles.md, Networking), not the product's constant.
         Assert.Equal($"/subscriptions/{SubscriptionId}/providers/Microsoft.Authorization/roleDefinitions/4d97b98b-1d4f-4787-a291-c67834d212e7", role["roleDefinitionId"]);
         Assert.Equal($"/subscriptions/{SubscriptionId}/resourceGroups/rg-shop", role["scope"]);
         Assert.Equal(ClusterPrincipalId, role["principalId"]);
@@ -116,11 +119,12 @@ public class HttpsTests
     [Fact]
     public async Task TheStaticIpWaitRunsAfterThePatchForTheStaticIpsAddress()
     {
-        var (lab, _) = await RunAsync(Config("self-signed"));
+        var lab = new LabHarness { Slow = r => r.Type == ServicePatchType };
+        await lab.RunAsync(Config("self-signed"));
 
         var wait = lab.OfType(ConfigGroupType).Single(r => r.Name == "istio-lab-https-static-ip-wait");
         Assert.Equal(HttpsManifest.StaticAddressWaitYaml(Settings(Config("self-signed")), StaticIp), wait.Inputs["yaml"]);
-        Assert.True(IndexOf(lab, r => r.Type == ServicePatchType) < IndexOf(lab, r => r == wait));
+        Assert.True(lab.WaitedFor(wait.Name!, lab.Single(ServicePatchType).Name!), "the wait must start after the patch that moves the Service to the static IP");
     }
 
     [Fact]
@@ -195,21 +199,21 @@ public class HttpsTests
         Assert.Equal("https://charts.jetstack.io", Map(chart["repositoryOpts"])["repo"]);
         var crds = Map(Map(chart["values"])["crds"]);
         Assert.Equal(true, crds["enabled"]);
-        var ns = lab.OfType("kubernetes:core/v1:Namespace").Single(r => Map(r.Inputs["metadata"])["name"] is "cert-manager");
-        Assert.True(lab.Registered.ToList().IndexOf(ns) < IndexOf(lab, r => r.Type == ChartType && IsHttps(r)));
+        Assert.Single(lab.OfType("kubernetes:core/v1:Namespace"), r => Map(r.Inputs["metadata"])["name"] is "cert-manager");
     }
 
     [Fact]
     public async Task LetsEncryptCreatesTheIssuerAndCertificateAsCustomResourcesAfterTheChart()
     {
         var config = Config("lets-encrypt", ("istio-lab:acmeServer", "production"));
-        var (lab, _) = await RunAsync(config);
+        var lab = new LabHarness { Slow = r => (r.Type == ChartType && IsHttps(r)) || r.Type == IssuerType };
+        await lab.RunAsync(config);
 
-        var chart = IndexOf(lab, r => r.Type == ChartType && IsHttps(r));
+        var chart = Assert.Single(Https(lab, ChartType));
         var issuer = lab.Single(IssuerType);
         var certificate = lab.Single(CertificateType);
-        Assert.True(chart < lab.Registered.ToList().IndexOf(issuer));
-        Assert.True(lab.Registered.ToList().IndexOf(issuer) < lab.Registered.ToList().IndexOf(certificate));
+        Assert.True(lab.WaitedFor(issuer.Name!, chart.Name!), "the ClusterIssuer's CRD comes with the chart");
+        Assert.True(lab.WaitedFor(certificate.Name!, issuer.Name!), "the Certificate names the ClusterIssuer");
         Assert.Equal("https://acme-v02.api.letsencrypt.org/directory", Map(Map(issuer.Inputs["spec"])["acme"])["server"]);
         var metadata = Map(certificate.Inputs["metadata"]);
         Assert.Equal("aks-istio-ingress", metadata["namespace"]);
@@ -248,15 +252,18 @@ public class HttpsTests
     public async Task TheChecksUseTheFqdnOverHttpsAndRunAfterTheCertificate(string mode)
     {
         var config = Config(mode);
-        var (lab, outputs) = await RunAsync(config);
+        static bool IsCertificate(MockResourceArgs r) => r.Type is SecretType or CertificateType
+            && r.Inputs.TryGetValue("metadata", out var m) && Map(m).TryGetValue("namespace", out var ns) && ns is "aks-istio-ingress";
+        var lab = new LabHarness { Slow = IsCertificate };
+        var outputs = await lab.RunAsync(config);
 
         var checks = lab.OfType(ConfigGroupType).Single(r => r.Name == "istio-lab-checks-jobs");
         var yaml = Assert.IsType<string>(checks.Inputs["yaml"]);
         Assert.Equal(LabManifest.ChecksYaml(Settings(config), ClusterRevision, StaticIp, mode == "self-signed" ? CaPem : null), yaml);
         Assert.Contains($"https://{Fqdn(config)}/", yaml, StringComparison.Ordinal);
-        var order = lab.Registered.ToList();
-        var certificate = order.FindIndex(r => r.Type == (mode == "self-signed" ? SecretType : CertificateType) && Map(r.Inputs["metadata"])["namespace"] is "aks-istio-ingress");
-        Assert.True(certificate < order.IndexOf(checks));
+        var certificate = Assert.Single(lab.Registered, r => IsCertificate(r));
+        Assert.Equal(mode == "self-signed" ? SecretType : CertificateType, certificate.Type);
+        Assert.True(lab.WaitedFor(checks.Name!, certificate.Name!), "the gateway check must wait for the certificate");
         var summary = await ValueOf(Assert.IsType<Output<ImmutableDictionary<string, string>>>(outputs["checks"]));
         Assert.Equal(["gateway", "inside", "kiali", "metrics", "outside", "redirect"], summary.Keys.Order(StringComparer.Ordinal));
     }

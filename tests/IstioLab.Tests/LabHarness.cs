@@ -61,6 +61,9 @@ internal sealed class LabHarness
     /// </summary>
     public Func<MockResourceArgs, bool> Slow { get; set; } = _ => false;
 
+    /// <summary>How long the engine pauses for a <see cref="Slow"/> resource: longer than any chain of registrations that does not wait for it.</summary>
+    public TimeSpan SlowFor { get; set; } = TimeSpan.FromMilliseconds(300);
+
     /// <summary>Whether <paramref name="dependent"/> was registered only after the engine answered for <paramref name="dependency"/>.</summary>
     public bool WaitedFor(string dependent, string dependency)
     {
@@ -79,7 +82,7 @@ internal sealed class LabHarness
                 var result = NewResource(args);
                 if (Slow(args))
                 {
-                    await Task.Delay(TimeSpan.FromMilliseconds(300));
+                    await Task.Delay(SlowFor);
                 }
 
                 timeline.Enqueue((true, args.Name!));
@@ -127,6 +130,7 @@ internal sealed class LabHarness
     {
         RecordingStack.Parents.Clear();
         RecordingStack.DependsOn.Clear();
+        RecordingStack.Providers.Clear();
         Environment.SetEnvironmentVariable("PULUMI_CONFIG", System.Text.Json.JsonSerializer.Serialize(config ?? new Dictionary<string, string>()));
         try
         {
@@ -332,6 +336,13 @@ internal sealed class RecordingStack : Stack
 
     public static ConcurrentDictionary<Resource, InputList<Resource>> DependsOn { get; } = new();
 
+    /// <summary>
+    /// The provider each resource was given: a custom resource's <c>Provider</c>, a component's <c>Provider</c> or its
+    /// first <c>Providers</c> entry. ConfigGroups and Helm charts are remote components, whose provider the mock engine
+    /// receives in a providers map it does not pass on, so only their options show it.
+    /// </summary>
+    public static ConcurrentDictionary<Resource, ProviderResource?> Providers { get; } = new();
+
     public RecordingStack()
         : base(new StackOptions { ResourceTransformations = { Record } })
     {
@@ -342,6 +353,12 @@ internal sealed class RecordingStack : Stack
     {
         Parents[args.Resource] = args.Options.Parent;
         DependsOn[args.Resource] = args.Options.DependsOn;
+        Providers[args.Resource] = args.Options switch
+        {
+            CustomResourceOptions custom => custom.Provider,
+            ComponentResourceOptions component => component.Provider ?? component.Providers.FirstOrDefault(),
+            _ => null,
+        };
         return null;
     }
 }

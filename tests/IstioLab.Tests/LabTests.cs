@@ -69,21 +69,6 @@ public class LabTests
     }
 
     [Fact]
-    public async Task EveryKubernetesResourceUsesTheExplicitProvider()
-    {
-        var lab = new LabHarness();
-        await lab.RunAsync();
-
-        var provider = lab.Single(ProviderType);
-        // ConfigGroups and Charts are remote components: they get the provider in a providers map, which the mock
-        // engine does not show.
-        var kubernetes = lab.Registered.Where(r => r.Type!.StartsWith("kubernetes:", StringComparison.Ordinal)
-            && r.Type is not "kubernetes:yaml/v2:ConfigGroup" and not "kubernetes:helm.sh/v4:Chart").ToList();
-        Assert.True(kubernetes.Count >= 6, $"expected the namespace, secret, 3 Istio objects and the gateway read; saw {kubernetes.Count}");
-        Assert.All(kubernetes, r => Assert.Contains($"{ProviderType}::{provider.Name}::", r.Provider, StringComparison.Ordinal));
-    }
-
-    [Fact]
     public async Task TheProviderIsBuiltFromTheClustersCredentialsNeverTheAmbientKubeconfig()
     {
         var previous = Environment.GetEnvironmentVariable("KUBECONFIG");
@@ -127,7 +112,7 @@ public class LabTests
     }
 
     [Fact]
-    public async Task TheStoreConfigGroupCarriesTheBlueprintYamlAndComesAfterTheNamespace()
+    public async Task TheStoreConfigGroupCarriesTheBlueprintYaml()
     {
         var lab = new LabHarness();
         await lab.RunAsync(Config(("istio-lab:storeVariant", "quickstart")));
@@ -136,11 +121,16 @@ public class LabTests
         var settings = LabSettings.Parse(new Dictionary<string, string?> { ["istio-lab:storeVariant"] = "quickstart" });
         Assert.Equal(LabManifest.StoreYaml(settings), group.Inputs["yaml"]);
 
-        var order = lab.Registered.ToList();
-        Assert.True(
-            order.FindIndex(r => r.Type == "kubernetes:core/v1:Namespace") < order.IndexOf(group),
-            "the store must wait for the labelled namespace, or its pods start without sidecars");
-        Assert.True(order.FindIndex(r => r.Type == "kubernetes:core/v1:Secret") < order.IndexOf(group));
+    }
+
+    [Fact]
+    public async Task TheStoreWaitsForItsLabelledNamespaceAndItsCredentials()
+    {
+        var lab = new LabHarness { Slow = r => r.Type is "kubernetes:core/v1:Namespace" or "kubernetes:core/v1:Secret" };
+        await lab.RunAsync();
+
+        Assert.True(lab.WaitedFor("istio-lab-store-workloads", "istio-lab-store-ns"), "the store must wait for the labelled namespace, or its pods start without sidecars");
+        Assert.True(lab.WaitedFor("istio-lab-store-workloads", "istio-lab-store-rabbitmq-credentials"), "the store's pods read the RabbitMQ Secret at start");
     }
 
     [Fact]
@@ -176,6 +166,8 @@ public class LabTests
         var pa = lab.Single("kubernetes:security.istio.io/v1:PeerAuthentication").Inputs;
         Assert.Equal("pets", Map(pa["metadata"])["namespace"]);
         Assert.Equal("STRICT", Map(Map(pa["spec"])["mtls"])["mode"]);
+        Assert.False(Map(pa["spec"]).ContainsKey("selector"), "a selector would leave every other workload of the namespace PERMISSIVE");
+        Assert.False(Map(pa["spec"]).ContainsKey("portLevelMtls"), "a port-level mode would open a port to plaintext");
     }
 
     [Fact]
@@ -295,29 +287,6 @@ public class LabTests
         await second.RunAsync(config);
 
         Assert.Equal(first.Snapshot(), second.Snapshot());
-    }
-
-    [Fact]
-    public async Task TheChecksRunAfterEverythingTheyVerify()
-    {
-        var lab = new LabHarness();
-        await lab.RunAsync();
-
-        var order = lab.Registered.ToList();
-        var checks = order.FindIndex(r => r.Name == ChecksGroup);
-        Assert.True(checks >= 0, "the checks ConfigGroup is missing");
-        foreach (var verified in new[]
-        {
-            "kubernetes:security.istio.io/v1:PeerAuthentication",
-            "kubernetes:networking.istio.io/v1:Gateway",
-            "kubernetes:networking.istio.io/v1:VirtualService",
-            "kubernetes:core/v1:Service",
-        })
-        {
-            Assert.True(order.FindIndex(r => r.Type == verified) < checks, $"the checks must wait for {verified}");
-        }
-
-        Assert.True(order.FindIndex(r => r.Name == "istio-lab-store-workloads") < checks, "the checks must wait for the store");
     }
 
     [Fact]

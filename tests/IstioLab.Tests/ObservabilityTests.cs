@@ -16,6 +16,16 @@ public class ObservabilityTests
 
     private static string IdOf(MockResourceArgs resource) => $"{resource.Name}-id";
 
+    // Built-in role ids as Azure publishes them, never the product's own constants (a wrong constant must fail here):
+    // Grafana Admin and Grafana Editor from Azure's built-in roles reference, MicrosoftDocs/azure-docs
+    // articles/role-based-access-control/built-in-roles/monitor.md ("name" of each role's JSON definition);
+    // Monitoring Data Reader, which that page does not list, from the role assignment Azure Monitor's own template
+    // makes for Grafana on a workspace, MicrosoftDocs/azure-docs articles/azure-monitor/containers/prometheus-metrics-multiple-workspaces.md.
+    // Monitoring Reader (43d0d8ad-25c7-4714-9337-8ba259a9fe05, same monitor.md) cannot read a workspace's metrics.
+    private const string GrafanaAdmin = "22926164-76b3-42b3-bc55-97df8dab3e41";
+    private const string GrafanaEditor = "a79a5197-3a5c-4973-a920-486035ffd60f";
+    private const string MonitoringDataReader = "b0d8363b-8ddd-447d-831f-62ca05bff136";
+
     private static string Role(string guid) => $"/subscriptions/{SubscriptionId}/providers/Microsoft.Authorization/roleDefinitions/{guid}";
 
     private static MockResourceArgs Grant(LabHarness lab, string purpose) =>
@@ -109,10 +119,10 @@ public class ObservabilityTests
 
         var expected = new[]
         {
-            ("grafana-reads-workspace", workspace, AzureNames.MonitoringDataReaderRole, GrafanaPrincipalId),
-            ("proxy-reads-workspace", workspace, AzureNames.MonitoringDataReaderRole, PrincipalIdOf("istio-lab-aks-metrics-reader")),
-            ("publisher-edits-grafana", grafana, AzureNames.GrafanaEditorRole, PrincipalIdOf("istio-lab-aks-dashboard-publisher")),
-            ("grafana-admin", grafana, AzureNames.GrafanaAdminRole, DeployerObjectId),
+            ("grafana-reads-workspace", workspace, MonitoringDataReader, GrafanaPrincipalId),
+            ("proxy-reads-workspace", workspace, MonitoringDataReader, PrincipalIdOf("istio-lab-aks-metrics-reader")),
+            ("publisher-edits-grafana", grafana, GrafanaEditor, PrincipalIdOf("istio-lab-aks-dashboard-publisher")),
+            ("grafana-admin", grafana, GrafanaAdmin, DeployerObjectId),
         };
         Assert.Equal(expected.Length, lab.OfType(RoleAssignmentType).Count());
         foreach (var (purpose, scope, role, principal) in expected)

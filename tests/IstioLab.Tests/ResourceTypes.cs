@@ -11,6 +11,7 @@ internal static class ResourceTypes
     public const string CredentialType = "azure-native:managedidentity:FederatedIdentityCredential";
     public const string IngressClassType = "kubernetes:networking.k8s.io/v1:IngressClass";
     public const string IssuerType = "kubernetes:cert-manager.io/v1:ClusterIssuer";
+    public const string PeerAuthenticationType = "kubernetes:security.istio.io/v1:PeerAuthentication";
     public const string PolicyType = "kubernetes:security.istio.io/v1:AuthorizationPolicy";
     public const string ProviderType = "pulumi:providers:kubernetes";
     public const string PublicIpType = "azure-native:network:PublicIPAddress";

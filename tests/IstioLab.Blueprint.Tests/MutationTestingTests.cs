@@ -1,0 +1,139 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using YamlDotNet.RepresentationModel;
+
+namespace IstioLab.Blueprint.Tests;
+
+/// <summary>
+/// Mutation testing is a habit, not a CI gate: Stryker.NET pinned as a local tool, one command (<c>.ci/mutation</c>)
+/// per target, and a manual and weekly workflow that uploads the HTML report. Checked on the files themselves.
+/// </summary>
+public partial class MutationTestingTests
+{
+    private static readonly string[] Targets = ["blueprint", "pulumi"];
+
+    private static YamlMappingNode Workflow() => RepositoryFiles.LoadYaml(RepositoryFiles.PathOf(".github", "workflows", "mutation.yml"));
+
+    private static YamlNode? Get(YamlNode node, params string[] path)
+    {
+        foreach (var key in path)
+        {
+            if (node is not YamlMappingNode map || !map.Children.TryGetValue(new YamlScalarNode(key), out var next))
+            {
+                return null;
+            }
+
+            node = next;
+        }
+
+        return node;
+    }
+
+    private static string? Scalar(YamlNode node, params string[] path) => (Get(node, path) as YamlScalarNode)?.Value;
+
+    private static List<YamlMappingNode> Steps() =>
+        [.. ((YamlMappingNode)Get(Workflow(), "jobs")!).Children.Values.SelectMany(job => ((YamlSequenceNode)Get(job, "steps")!).Children.Cast<YamlMappingNode>())];
+
+    private static JsonElement StrykerConfig(string testProject) =>
+        JsonDocument.Parse(File.ReadAllText(RepositoryFiles.PathOf("tests", testProject, "stryker-config.json"))).RootElement.GetProperty("stryker-config");
+
+    [GeneratedRegex(@"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+@v[0-9]+$")]
+    private static partial Regex MajorVersionPin();
+
+    [GeneratedRegex(@"^[0-9]+\.[0-9]+\.[0-9]+$")]
+    private static partial Regex ExactVersion();
+
+    [Fact]
+    public void StrykerIsALocalToolPinnedToAnExactVersion()
+    {
+        using var manifest = JsonDocument.Parse(File.ReadAllText(RepositoryFiles.PathOf(".config", "dotnet-tools.json")));
+
+        var stryker = manifest.RootElement.GetProperty("tools").GetProperty("dotnet-stryker");
+        Assert.Matches(ExactVersion(), stryker.GetProperty("version").GetString());
+        Assert.Equal(["dotnet-stryker"], stryker.GetProperty("commands").EnumerateArray().Select(c => c.GetString()));
+    }
+
+    [Theory]
+    [InlineData("IstioLab.Blueprint.Tests", "IstioLab.Blueprint.csproj")]
+    [InlineData("IstioLab.Tests", "IstioLab.csproj")]
+    public void EachTestProjectMutatesItsOwnProjectAndWritesAnHtmlReport(string testProject, string project)
+    {
+        var config = StrykerConfig(testProject);
+
+        Assert.Equal(project, config.GetProperty("project").GetString());
+        Assert.Equal([testProject + ".csproj"], config.GetProperty("test-projects").EnumerateArray().Select(p => p.GetString()));
+        var reporters = config.GetProperty("reporters").EnumerateArray().Select(r => r.GetString()).ToList();
+        Assert.Contains("html", reporters);
+        Assert.Contains("json", reporters);
+        Assert.Equal(0, config.GetProperty("thresholds").GetProperty("break").GetInt32());
+    }
+
+    [Fact]
+    public void TheCommandRunsThePinnedToolForEachTargetAndNamesItsReport()
+    {
+        var script = File.ReadAllText(RepositoryFiles.PathOf(".ci", "mutation"));
+
+        Assert.StartsWith("#!/usr/bin/env bash", script, StringComparison.Ordinal);
+        Assert.Contains("dotnet tool restore", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("tool install", script, StringComparison.Ordinal);
+        Assert.Contains("blueprint) tests=tests/IstioLab.Blueprint.Tests", script, StringComparison.Ordinal);
+        Assert.Contains("pulumi) tests=tests/IstioLab.Tests", script, StringComparison.Ordinal);
+        Assert.Contains("dotnet stryker --config-file stryker-config.json --output \"$out\"", script, StringComparison.Ordinal);
+        Assert.Contains("out=\"$root/.ci/out/mutation/$target\"", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MutationTestingIsNotPartOfTheDefaultCiRun()
+    {
+        Assert.DoesNotContain("mutation", File.ReadAllText(RepositoryFiles.PathOf(".ci", "run")), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("stryker", File.ReadAllText(RepositoryFiles.PathOf(".github", "workflows", "ci.yml")), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void TheWorkflowRunsOnlyByHandAndWeekly()
+    {
+        var on = Assert.IsType<YamlMappingNode>(Get(Workflow(), "on"));
+
+        Assert.Equal(["schedule", "workflow_dispatch"], on.Children.Keys.Select(k => k.ToString()).Order(StringComparer.Ordinal));
+        var cron = Assert.Single(((YamlSequenceNode)Get(on, "schedule")!).Children.Select(s => Scalar(s, "cron")));
+        var fields = cron!.Split(' ');
+        Assert.Equal(5, fields.Length);
+        Assert.Matches("^[0-9]+$", fields[0]);
+        Assert.Matches("^[0-9]+$", fields[1]);
+        Assert.Equal(["*", "*"], fields[2..4]);
+        Assert.Matches("^[0-6]$", fields[4]);
+    }
+
+    [Fact]
+    public void TheWorkflowOnlyReadsTheRepository()
+    {
+        var permissions = Assert.IsType<YamlMappingNode>(Get(Workflow(), "permissions"));
+
+        Assert.Equal([("contents", "read")], permissions.Children.Select(p => (p.Key.ToString(), p.Value.ToString())));
+        var jobs = (YamlMappingNode)Get(Workflow(), "jobs")!;
+        Assert.All(jobs.Children.Values, job => Assert.Null(Get(job, "permissions")));
+        Assert.DoesNotContain("secrets.", File.ReadAllText(RepositoryFiles.PathOf(".github", "workflows", "mutation.yml")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheWorkflowRunsTheCommandForBothTargetsAndUploadsEachHtmlReport()
+    {
+        var job = Assert.Single(((YamlMappingNode)Get(Workflow(), "jobs")!).Children.Values);
+        var targets = ((YamlSequenceNode)Get(job, "strategy", "matrix", "target")!).Children.Select(t => t.ToString());
+        Assert.Equal(Targets, targets);
+        Assert.NotNull(Scalar(job, "timeout-minutes"));
+
+        var steps = Steps();
+        Assert.All(steps.Select(s => Scalar(s, "uses")).OfType<string>(), u => Assert.Matches(MajorVersionPin(), u));
+        var run = steps.FindIndex(s => Scalar(s, "run")?.StartsWith(".ci/mutation \"${{ matrix.target }}\"", StringComparison.Ordinal) == true);
+        var upload = steps.FindIndex(s => Scalar(s, "uses")?.StartsWith("actions/upload-artifact@", StringComparison.Ordinal) == true);
+        Assert.True(run >= 0, "the workflow must run the documented command, .ci/mutation");
+        Assert.True(upload > run, "the report is uploaded after the run");
+        Assert.Equal("always()", Scalar(steps[upload], "if"));
+        Assert.Equal(".ci/out/mutation/${{ matrix.target }}/reports/", Scalar(steps[upload], "with", "path"));
+        Assert.Contains("${{ matrix.target }}", Scalar(steps[upload], "with", "name"), StringComparison.Ordinal);
+        var setup = steps.FindIndex(s => Scalar(s, "uses")?.StartsWith("actions/setup-dotnet@", StringComparison.Ordinal) == true);
+        Assert.InRange(setup, 0, run - 1);
+        Assert.Equal("10.0.x", Scalar(steps[setup], "with", "dotnet-version"));
+    }
+}
