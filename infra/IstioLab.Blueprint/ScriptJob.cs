@@ -31,8 +31,13 @@ public sealed record ScriptJobSpec(string Name, string Namespace, Dictionary<str
 /// </summary>
 public static class ScriptJob
 {
-    /// <summary>Every script Job's image: curl on a small shell.</summary>
-    public const string Image = "curlimages/curl:8.11.1";
+    /// <summary>
+    /// Every script Job's image: curl on a small shell, the official curl image. Pulled from quay.io, not Docker Hub,
+    /// whose anonymous pulls are rate-limited: the curl project publishes each release to quay.io/curl/curl and to
+    /// Docker Hub's curlimages/curl alike (curl/curl-container, README.md, "Release"). UNCONFIRMED that this exact tag
+    /// is on quay.io: a missing tag fails loudly, every check Job in ImagePullBackOff until its deadline.
+    /// </summary>
+    public const string Image = "quay.io/curl/curl:8.11.1";
 
     /// <summary>The curl image's own non-root user (curl_user); not the proxy's UID 1337, whose traffic skips the sidecar.</summary>
     public const long RunAsUser = 100;

@@ -142,6 +142,44 @@ public sealed class StartupWaitsTests : IDisposable
             $"{image} is not from MCR or GHCR (an image without a registry host comes from Docker Hub)"));
     }
 
+    /// <summary>The registries the rendered objects may pull from: none of them Docker Hub, whose anonymous pulls are limited.</summary>
+    private static readonly string[] RegistriesWithoutDockerHubLimits = ["mcr.microsoft.com/", "ghcr.io/", "quay.io/"];
+
+    [Theory]
+    [InlineData("all-in-one", "off")]
+    [InlineData("quickstart", "off")]
+    [InlineData("all-in-one", "self-signed")]
+    public void NoObjectOfTheRenderPullsFromDockerHub(string variant, string https)
+    {
+        var settings = LabSettings.Parse(new Dictionary<string, string?>
+        {
+            ["istio-lab:storeVariant"] = variant,
+            ["istio-lab:https"] = https,
+            ["istio-lab:authorization"] = "allow-list",
+            ["istio-lab:egress"] = "allow-list",
+            ["istio-lab:canaryWeight"] = "20",
+            ["istio-lab:userAuth"] = "lab-issuer",
+        });
+        var images = Rendering.LabManifest.Build(settings, "asm-1-30", "password", "20.1.2.3")
+            .Select(o => o switch
+            {
+                V1Job job => job.Spec.Template.Spec,
+                V1Deployment d => d.Spec.Template.Spec,
+                V1StatefulSet s => s.Spec.Template.Spec,
+                _ => null,
+            })
+            .OfType<V1PodSpec>()
+            .SelectMany(p => p.Containers.Concat(p.InitContainers ?? []))
+            .Select(c => c.Image)
+            .Distinct()
+            .ToList();
+
+        Assert.Contains(ScriptJob.Image, images);
+        Assert.All(images, image => Assert.True(
+            RegistriesWithoutDockerHubLimits.Any(r => image.StartsWith(r, StringComparison.Ordinal)),
+            $"{image} does not name one of {string.Join(", ", RegistriesWithoutDockerHubLimits)} (an image without a registry host comes from Docker Hub)"));
+    }
+
     [Fact]
     public void MongoDbIsProbedByTcpConnectsThatItsCpuLimitCannotTimeOut()
     {

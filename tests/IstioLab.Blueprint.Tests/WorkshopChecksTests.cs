@@ -134,7 +134,7 @@ public sealed class WorkshopChecksTests : IDisposable
         Assert.All(AllJobs, job =>
         {
             var container = job.Spec.Template.Spec.Containers.Single();
-            Assert.Equal("curlimages/curl:8.11.1", container.Image);
+            Assert.Equal("quay.io/curl/curl:8.11.1", container.Image);
             Assert.Equal("5m", container.Resources.Requests["cpu"].ToString());
             Assert.Equal("16Mi", container.Resources.Requests["memory"].ToString());
             Assert.Equal("100m", container.Resources.Limits["cpu"].ToString());
