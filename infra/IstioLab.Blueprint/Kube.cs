@@ -1,3 +1,4 @@
+using k8s;
 using k8s.Models;
 
 namespace IstioLab.Blueprint;
@@ -55,4 +56,35 @@ public static class Kube
         ReadOnlyRootFilesystem = true,
         Capabilities = new V1Capabilities { Drop = ["ALL"] },
     };
+
+    /// <summary>
+    /// The least a Job needs to ask the Kubernetes API one thing: its own ServiceAccount (no token mounted by default),
+    /// a namespaced Role holding exactly <paramref name="rule"/>, and the RoleBinding that grants it to the account.
+    /// </summary>
+    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> ApiAccess(
+        (string Name, string Namespace) account, (string Name, string Namespace) role, string bindingName, V1PolicyRule rule, IDictionary<string, string> labels) =>
+    [
+        new V1ServiceAccount
+        {
+            ApiVersion = "v1",
+            Kind = "ServiceAccount",
+            Metadata = Meta(account.Name, account.Namespace, labels),
+            AutomountServiceAccountToken = false,
+        },
+        new V1Role
+        {
+            ApiVersion = "rbac.authorization.k8s.io/v1",
+            Kind = "Role",
+            Metadata = Meta(role.Name, role.Namespace, labels),
+            Rules = [rule],
+        },
+        new V1RoleBinding
+        {
+            ApiVersion = "rbac.authorization.k8s.io/v1",
+            Kind = "RoleBinding",
+            Metadata = Meta(bindingName, role.Namespace, labels),
+            RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = role.Name },
+            Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = account.Name, NamespaceProperty = account.Namespace }],
+        },
+    ];
 }

@@ -148,29 +148,9 @@ public static class RestartsCheck
         ArgumentNullException.ThrowIfNull(after);
         var ns = settings.AppNamespace;
         var labels = Kube.Labels(ServiceAccountName, "check", "1", partOf: Kube.ManagedBy);
-        var account = new V1ServiceAccount
-        {
-            ApiVersion = "v1",
-            Kind = "ServiceAccount",
-            Metadata = Kube.Meta(ServiceAccountName, ns, labels),
-            AutomountServiceAccountToken = false,
-        };
-        var role = new V1Role
-        {
-            ApiVersion = "rbac.authorization.k8s.io/v1",
-            Kind = "Role",
-            Metadata = Kube.Meta(RoleName, ns, labels),
-            Rules = [new V1PolicyRule { ApiGroups = [""], Resources = ["pods"], Verbs = ["list"] }],
-        };
-        var binding = new V1RoleBinding
-        {
-            ApiVersion = "rbac.authorization.k8s.io/v1",
-            Kind = "RoleBinding",
-            Metadata = Kube.Meta(ServiceAccountName, ns, labels),
-            RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = RoleName },
-            Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = ServiceAccountName, NamespaceProperty = ns }],
-        };
-        return [account, role, binding, Job(settings, revision, after)];
+        var access = Kube.ApiAccess((ServiceAccountName, ns), (RoleName, ns), ServiceAccountName,
+            new V1PolicyRule { ApiGroups = [""], Resources = ["pods"], Verbs = ["list"] }, labels);
+        return [.. access, Job(settings, revision, after)];
     }
 
     public static V1Job Job(LabSettings settings, string revision, IReadOnlyList<V1Job> after)

@@ -77,31 +77,8 @@ public static partial class WorkshopChecks
     {
         ArgumentNullException.ThrowIfNull(settings);
         var labels = Kube.Labels(SidecarsServiceAccount, "check", "1", partOf: Kube.ManagedBy);
-        return
-        [
-            new V1ServiceAccount
-            {
-                ApiVersion = "v1",
-                Kind = "ServiceAccount",
-                Metadata = Kube.Meta(SidecarsServiceAccount, settings.OutsideNamespace, labels),
-                AutomountServiceAccountToken = false,
-            },
-            new V1Role
-            {
-                ApiVersion = "rbac.authorization.k8s.io/v1",
-                Kind = "Role",
-                Metadata = Kube.Meta(PodReaderRole, settings.AppNamespace, labels),
-                Rules = [new V1PolicyRule { ApiGroups = [""], Resources = ["pods"], Verbs = ["list"] }],
-            },
-            new V1RoleBinding
-            {
-                ApiVersion = "rbac.authorization.k8s.io/v1",
-                Kind = "RoleBinding",
-                Metadata = Kube.Meta(PodReaderRole, settings.AppNamespace, labels),
-                RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = PodReaderRole },
-                Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = SidecarsServiceAccount, NamespaceProperty = settings.OutsideNamespace }],
-            },
-        ];
+        return Kube.ApiAccess((SidecarsServiceAccount, settings.OutsideNamespace), (PodReaderRole, settings.AppNamespace), PodReaderRole,
+            new V1PolicyRule { ApiGroups = [""], Resources = ["pods"], Verbs = ["list"] }, labels);
     }
 
     public static V1Job SidecarsJob(LabSettings settings, string revision)

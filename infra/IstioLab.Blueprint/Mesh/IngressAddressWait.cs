@@ -80,41 +80,9 @@ public static class IngressAddressWait
     {
         ArgumentNullException.ThrowIfNull(settings);
         var labels = Kube.Labels(Name, "mesh-readiness", "1", partOf: Kube.ManagedBy);
-        return
-        [
-            new V1ServiceAccount
-            {
-                ApiVersion = "v1",
-                Kind = "ServiceAccount",
-                Metadata = Kube.Meta(Name, settings.AppNamespace, labels),
-                AutomountServiceAccountToken = false,
-            },
-            new V1Role
-            {
-                ApiVersion = "rbac.authorization.k8s.io/v1",
-                Kind = "Role",
-                Metadata = Kube.Meta(ReaderRoleName, MeshManifest.IngressNamespace, labels),
-                Rules =
-                [
-                    new V1PolicyRule
-                    {
-                        ApiGroups = [""],
-                        Resources = ["services"],
-                        ResourceNames = [MeshManifest.IngressServiceName],
-                        Verbs = ["get"],
-                    },
-                ],
-            },
-            new V1RoleBinding
-            {
-                ApiVersion = "rbac.authorization.k8s.io/v1",
-                Kind = "RoleBinding",
-                Metadata = Kube.Meta($"{ReaderRoleName}-{settings.AppNamespace}", MeshManifest.IngressNamespace, labels),
-                RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = ReaderRoleName },
-                Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = Name, NamespaceProperty = settings.AppNamespace }],
-            },
-            Job(settings, labels),
-        ];
+        var access = Kube.ApiAccess((Name, settings.AppNamespace), (ReaderRoleName, MeshManifest.IngressNamespace), $"{ReaderRoleName}-{settings.AppNamespace}",
+            new V1PolicyRule { ApiGroups = [""], Resources = ["services"], ResourceNames = [MeshManifest.IngressServiceName], Verbs = ["get"] }, labels);
+        return [.. access, Job(settings, labels)];
     }
 
     public static V1Job Job(LabSettings settings)
