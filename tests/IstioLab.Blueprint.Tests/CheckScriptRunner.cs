@@ -37,12 +37,28 @@ internal sealed class CheckScriptRunner : IDisposable
             printf '%b' "${line#*|}"
             exit "${line%%|*}"
             """.Replace("\r", "", StringComparison.Ordinal));
+        var overrides = environment.ToDictionary(e => e.Key, e => e.Value.Replace("{dir}", dir, StringComparison.Ordinal));
+        var (exitCode, output) = RunScript(container, fake, overrides);
+        var calls = File.Exists(Log) ? File.ReadAllLines(Log) : [];
+        return (exitCode, output, calls);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="container"/>'s command as its Linux container would, with its own variables, then
+    /// <paramref name="overrides"/>, four attempts without pauses, and the folder of <paramref name="fake"/> (an
+    /// executable script standing in for a command, which finds its folder as <c>FAKE_DIR</c>) first on PATH.
+    /// </summary>
+    public static (int ExitCode, string Output) RunScript(V1Container container, string fake, IReadOnlyDictionary<string, string> overrides)
+    {
+        ArgumentNullException.ThrowIfNull(container);
+        ArgumentNullException.ThrowIfNull(overrides);
         if (OperatingSystem.IsWindows())
         {
             throw new PlatformNotSupportedException("the check scripts run under /bin/sh, as in their Linux containers");
         }
 
         File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var fakeDir = Path.GetDirectoryName(fake)!;
 
         var start = new ProcessStartInfo(container.Command[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in container.Command.Skip(1))
@@ -57,17 +73,16 @@ internal sealed class CheckScriptRunner : IDisposable
 
         start.Environment["ATTEMPTS"] = "4";
         start.Environment["INTERVAL_SECONDS"] = "0";
-        start.Environment["FAKE_DIR"] = dir;
-        start.Environment["PATH"] = dir + ":" + Environment.GetEnvironmentVariable("PATH");
-        foreach (var (name, value) in environment)
+        start.Environment["FAKE_DIR"] = fakeDir;
+        start.Environment["PATH"] = fakeDir + ":" + Environment.GetEnvironmentVariable("PATH");
+        foreach (var (name, value) in overrides)
         {
-            start.Environment[name] = value.Replace("{dir}", dir, StringComparison.Ordinal);
+            start.Environment[name] = value;
         }
 
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
         process.WaitForExit();
-        var calls = File.Exists(Log) ? File.ReadAllLines(Log) : [];
-        return (process.ExitCode, output, calls);
+        return (process.ExitCode, output);
     }
 }

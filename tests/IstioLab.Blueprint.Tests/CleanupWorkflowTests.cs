@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using IstioLab.Blueprint.Checks;
 using IstioLab.Blueprint.Settings;
 using YamlDotNet.RepresentationModel;
+using static IstioLab.Blueprint.Tests.WorkflowYaml;
 
 namespace IstioLab.Blueprint.Tests;
 
@@ -16,25 +17,6 @@ public partial class CleanupWorkflowTests
     private const string ForkGuard = "github.event.pull_request.head.repo.full_name == github.repository";
 
     public static TheoryData<string> CleanupWorkflows => new() { "expire", "review" };
-
-    private static YamlMappingNode Load(string name) => RepositoryFiles.LoadYaml(RepositoryFiles.PathOf(".github", "workflows", name + ".yml"));
-
-    private static YamlNode? Get(YamlNode node, params string[] path)
-    {
-        foreach (var key in path)
-        {
-            if (node is not YamlMappingNode map || !map.Children.TryGetValue(new YamlScalarNode(key), out var next))
-            {
-                return null;
-            }
-
-            node = next;
-        }
-
-        return node;
-    }
-
-    private static string? Scalar(YamlNode node, params string[] path) => (Get(node, path) as YamlScalarNode)?.Value;
 
     private static IEnumerable<string> Keys(YamlNode? node) => node is YamlMappingNode map ? map.Children.Keys.Select(k => k.ToString()) : [];
 

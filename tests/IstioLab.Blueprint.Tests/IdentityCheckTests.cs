@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using IstioLab.Blueprint.Checks;
 using IstioLab.Blueprint.Identity;
 using IstioLab.Blueprint.Rendering;
@@ -247,34 +246,12 @@ public sealed class IdentityCheckTests : IDisposable
             code=$(printf '%s' "$codes" | tr ',' '\n' | sed -n "${count}p"); [ -n "$code" ] || code=$(printf '%s' "$codes" | tr ',' '\n' | tail -n 1)
             printf '%s' "$code"
             """.Replace("\r", "", StringComparison.Ordinal));
-        if (OperatingSystem.IsWindows())
+        var (exitCode, output) = CheckScriptRunner.RunScript(container, fake, new Dictionary<string, string>
         {
-            throw new PlatformNotSupportedException("the check's script runs under /bin/sh, as in its Linux container");
-        }
-
-        File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-
-        var start = new ProcessStartInfo(container.Command[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in container.Command.Skip(1))
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach (var env in container.Env)
-        {
-            start.Environment[env.Name] = env.Value;
-        }
-
-        start.Environment["ATTEMPTS"] = "4";
-        start.Environment["INTERVAL_SECONDS"] = "0";
-        start.Environment["TOKEN_DIR"] = tokenDir;
-        start.Environment["FAKE_DIR"] = dir;
-        start.Environment["FAKE_BASE"] = baseUrl;
-        start.Environment["PATH"] = dir + ":" + Environment.GetEnvironmentVariable("PATH");
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-        process.WaitForExit();
+            ["TOKEN_DIR"] = tokenDir,
+            ["FAKE_BASE"] = baseUrl,
+        });
         var log = Path.Combine(dir, "curl.log");
-        return (process.ExitCode, output, File.Exists(log) ? File.ReadAllLines(log) : []);
+        return (exitCode, output, File.Exists(log) ? File.ReadAllLines(log) : []);
     }
 }

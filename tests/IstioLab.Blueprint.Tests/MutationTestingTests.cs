@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using YamlDotNet.RepresentationModel;
+using static IstioLab.Blueprint.Tests.WorkflowYaml;
 
 namespace IstioLab.Blueprint.Tests;
 
@@ -12,24 +13,7 @@ public partial class MutationTestingTests
 {
     private static readonly string[] Targets = ["blueprint", "pulumi"];
 
-    private static YamlMappingNode Workflow() => RepositoryFiles.LoadYaml(RepositoryFiles.PathOf(".github", "workflows", "mutation.yml"));
-
-    private static YamlNode? Get(YamlNode node, params string[] path)
-    {
-        foreach (var key in path)
-        {
-            if (node is not YamlMappingNode map || !map.Children.TryGetValue(new YamlScalarNode(key), out var next))
-            {
-                return null;
-            }
-
-            node = next;
-        }
-
-        return node;
-    }
-
-    private static string? Scalar(YamlNode node, params string[] path) => (Get(node, path) as YamlScalarNode)?.Value;
+    private static YamlMappingNode Workflow() => Load("mutation");
 
     private static List<YamlMappingNode> Steps() =>
         [.. ((YamlMappingNode)Get(Workflow(), "jobs")!).Children.Values.SelectMany(job => ((YamlSequenceNode)Get(job, "steps")!).Children.Cast<YamlMappingNode>())];

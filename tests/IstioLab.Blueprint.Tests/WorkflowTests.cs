@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using YamlDotNet.RepresentationModel;
+using static IstioLab.Blueprint.Tests.WorkflowYaml;
 
 namespace IstioLab.Blueprint.Tests;
 
@@ -13,26 +14,7 @@ public partial class WorkflowTests
 
     public static TheoryData<string> StackWorkflows => new() { "preview", "deploy", "destroy", "drift" };
 
-    private static YamlMappingNode Load(string name) => RepositoryFiles.LoadYaml(RepositoryFiles.PathOf(".github", "workflows", name + ".yml"));
-
     private static string Text(string name) => File.ReadAllText(RepositoryFiles.PathOf(".github", "workflows", name + ".yml"));
-
-    private static YamlNode? Get(YamlNode node, params string[] path)
-    {
-        foreach (var key in path)
-        {
-            if (node is not YamlMappingNode map || !map.Children.TryGetValue(new YamlScalarNode(key), out var next))
-            {
-                return null;
-            }
-
-            node = next;
-        }
-
-        return node;
-    }
-
-    private static string? Scalar(YamlNode node, params string[] path) => (Get(node, path) as YamlScalarNode)?.Value;
 
     private static IEnumerable<string> Triggers(YamlMappingNode workflow) => Get(workflow, "on") switch
     {

@@ -154,24 +154,9 @@ internal sealed class LabHarness
     }
 
     /// <summary>Runs <paramref name="program"/> under the mock engine with <paramref name="config"/> as stack config.</summary>
-    public async Task<(ImmutableArray<Resource> Resources, IDictionary<string, object?> Outputs)> RunProgramAsync(
-        IReadOnlyDictionary<string, string>? config, Func<IDictionary<string, object?>> program)
-    {
-        var json = System.Text.Json.JsonSerializer.Serialize(config ?? new Dictionary<string, string>());
-        var previous = Environment.GetEnvironmentVariable("PULUMI_CONFIG");
-        Environment.SetEnvironmentVariable("PULUMI_CONFIG", json);
-        try
-        {
-            return await Deployment.TestAsync(
-                Mocks.Object,
-                new TestOptions { IsPreview = false, ProjectName = ConfigKeys.ProjectNamespace, StackName = "test" },
-                program);
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("PULUMI_CONFIG", previous);
-        }
-    }
+    public Task<(ImmutableArray<Resource> Resources, IDictionary<string, object?> Outputs)> RunProgramAsync(
+        IReadOnlyDictionary<string, string>? config, Func<IDictionary<string, object?>> program) =>
+        RunProgramAsync(config, () => Task.FromResult(program()));
 
     /// <summary>Every registration as one line (type, name, id and canonical inputs), sorted: two equal runs give equal lists.</summary>
     public List<string> Snapshot() =>
