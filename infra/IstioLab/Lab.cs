@@ -11,6 +11,9 @@ public static class Lab
 
     private const string ObservabilityOff = "disabled: istio-lab:observability is false";
 
+    /// <summary>What the Kiali outputs say before workshop step 5, which installs Kiali.</summary>
+    private static readonly string KialiNotYet = $"not yet: Kiali comes at workshop step {WorkshopSteps.Observe}";
+
     /// <summary>
     /// Checks the configured revisions against what Azure offers in the location (<see cref="MeshRevisionGate"/>),
     /// then builds the graph: a refused revision ends the run before any resource is registered.
@@ -61,7 +64,7 @@ public static class Lab
             var later = MeshRouting.NotYet(settings);
             outputs["ingressIp"] = outputs["storeUrl"] = later;
             outputs["checks"] = $"none at workshop step {settings.WorkshopStep}: the cluster and its add-on are proven by Azure's own provisioning";
-            outputs["kialiPortForward"] = outputs["kialiToken"] = observability is null ? ObservabilityOff : later;
+            outputs["kialiPortForward"] = outputs["kialiToken"] = observability is null ? ObservabilityOff : KialiNotYet;
             return outputs;
         }
 
@@ -117,8 +120,8 @@ public static class Lab
         outputs["storeUrl"] = https?.StoreUrl ?? mesh?.StoreUrl ?? notYet;
         outputs["checks"] = checks;
         outputs["restartsCheck"] = restarts;
-        outputs["kialiPortForward"] = observability is null ? ObservabilityOff : observing ? Blueprint.Observability.Kiali.PortForwardCommand : $"not yet: Kiali comes at workshop step {WorkshopSteps.Observe}";
-        outputs["kialiToken"] = observability is null ? ObservabilityOff : observing ? Blueprint.Observability.Kiali.TokenCommand : $"not yet: Kiali comes at workshop step {WorkshopSteps.Observe}";
+        outputs["kialiPortForward"] = observability is null ? ObservabilityOff : observing ? Blueprint.Observability.Kiali.PortForwardCommand : KialiNotYet;
+        outputs["kialiToken"] = observability is null ? ObservabilityOff : observing ? Blueprint.Observability.Kiali.TokenCommand : KialiNotYet;
         if (https is not null)
         {
             outputs["storeFqdn"] = https.StoreFqdn;

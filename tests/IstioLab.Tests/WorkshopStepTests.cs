@@ -46,6 +46,8 @@ public partial class WorkshopStepTests
     public async Task StepOneRegistersTheClusterWithTheAddOnAndNoKubernetesObject()
     {
         var lab = await RunAsync(1);
+        var outputs = await new LabHarness().RunAsync(Step(1));
+        Assert.Equal("not yet: Kiali comes at workshop step 5", outputs["kialiToken"]);
 
         Assert.Equal("Istio", Map(lab.Single(ClusterType).Inputs["serviceMeshProfile"])["mode"]);
         Assert.False(IngressGatewayEnabled(lab));
@@ -147,6 +149,7 @@ public partial class WorkshopStepTests
         Assert.Equal(["permissive", "sidecars"], checks.Keys.Order(StringComparer.Ordinal));
         Assert.Contains("every pod of the store carries an Istio sidecar", checks["sidecars"], StringComparison.Ordinal);
         Assert.StartsWith("not yet:", (string)(await ValueOf((Pulumi.Output<string>)outputs["storeUrl"]!)), StringComparison.Ordinal);
+        Assert.Equal("not yet: Kiali comes at workshop step 5", outputs["kialiPortForward"]);
     }
 
     [Fact]
