@@ -58,6 +58,81 @@ public sealed class IngressAddressWaitTests : IDisposable
     }
 
     [Fact]
+    public void TheWaitAsksTheInClusterApiWithThePodsOwnToken()
+    {
+        // Kubernetes' published in-cluster address of the API server, and where it mounts a pod's service account token.
+        var env = Assert.Single(IngressAddressWait.Job(LabSettings.Defaults).Spec.Template.Spec.Containers).Env.ToDictionary(e => e.Name, e => e.Value);
+
+        Assert.Equal("https://kubernetes.default.svc", env["API_SERVER"]);
+        Assert.Equal("/var/run/secrets/kubernetes.io/serviceaccount", env["TOKEN_DIR"]);
+        Assert.Equal(("aks-istio-ingress", "aks-istio-ingressgateway-external"), (env["SERVICE_NAMESPACE"], env["SERVICE_NAME"]));
+        Assert.Equal(("36", "5", "5"), (env["ATTEMPTS"], env["INTERVAL_SECONDS"], env["TIMEOUT_SECONDS"]));
+        Assert.Equal(IngressAddressWait.NoAddressMessage, env["NO_ADDRESS"]);
+        Assert.False(env.ContainsKey("EXPECT_IP"));
+    }
+
+    [Fact]
+    public void TheWaitsObjectsAreNamedAndLabelledAsTheLabsReadinessObjects()
+    {
+        var expected = new Dictionary<string, string>
+        {
+            ["app"] = "wait-for-ingress-ip",
+            ["app.kubernetes.io/name"] = "wait-for-ingress-ip",
+            ["app.kubernetes.io/version"] = "1",
+            ["app.kubernetes.io/component"] = "mesh-readiness",
+            ["app.kubernetes.io/part-of"] = "istio-lab",
+            ["app.kubernetes.io/managed-by"] = "istio-lab",
+        };
+
+        Assert.All(Objects, o => Assert.Equal(expected, o.Metadata.Labels));
+        Assert.Equal(expected, IngressAddressWait.Job(LabSettings.Defaults).Metadata.Labels);
+        Assert.Equal(
+            ["ServiceAccount pets/wait-for-ingress-ip", "Role aks-istio-ingress/istio-lab-ingress-ip-reader", "RoleBinding aks-istio-ingress/istio-lab-ingress-ip-reader-pets", "Job pets/wait-for-ingress-ip"],
+            Objects.Select(o => $"{o.Kind} {o.Metadata.NamespaceProperty}/{o.Metadata.Name}"));
+        // The core API group, the one Services belong to, is the empty string.
+        Assert.Equal([""], Assert.Single(Assert.Single(Objects.OfType<V1Role>()).Rules).ApiGroups);
+    }
+
+    [Fact]
+    public void TheStaticAddressWaitExpectsTheLabsIpUnderTheSameReadOnlyAccount()
+    {
+        var job = IngressAddressWait.StaticAddressJob(LabSettings.Defaults, "20.1.2.3");
+        var env = Assert.Single(job.Spec.Template.Spec.Containers).Env.ToDictionary(e => e.Name, e => e.Value);
+
+        Assert.Equal(("pets", "wait-for-static-ingress-ip"), (job.Metadata.NamespaceProperty, job.Metadata.Name));
+        Assert.Equal("wait-for-static-ingress-ip", job.Metadata.Labels["app.kubernetes.io/name"]);
+        Assert.Equal("mesh-readiness", job.Metadata.Labels["app.kubernetes.io/component"]);
+        Assert.Equal("wait-for-ingress-ip", job.Spec.Template.Spec.ServiceAccountName);
+        Assert.Equal("20.1.2.3", env["EXPECT_IP"]);
+        Assert.Equal(IngressAddressWait.StaticAddressMessage, env["NO_ADDRESS"]);
+        Assert.Equal("https://kubernetes.default.svc", env["API_SERVER"]);
+        Assert.Equal(0, job.Spec.BackoffLimit);
+        Assert.Equal(420, job.Spec.ActiveDeadlineSeconds);
+    }
+
+    [Fact]
+    public void TheWaitsMessagesNameTheGatewayServiceAndWhatToDo()
+    {
+        Assert.Equal(
+            "The add-on's ingress gateway Service aks-istio-ingress/aks-istio-ingressgateway-external has no public IP yet; " +
+            "its Azure load balancer may still be provisioning. Run `pulumi up` again in a minute.",
+            IngressAddressWait.NoAddressMessage);
+        Assert.StartsWith("The add-on's ingress gateway Service aks-istio-ingress/aks-istio-ingressgateway-external does not use the lab's static IP. ", IngressAddressWait.StaticAddressMessage, StringComparison.Ordinal);
+        Assert.Contains("Network Contributor on the IP's resource group", IngressAddressWait.StaticAddressMessage, StringComparison.Ordinal);
+        Assert.EndsWith("`kubectl describe svc -n aks-istio-ingress aks-istio-ingressgateway-external` for the load balancer's events.", IngressAddressWait.StaticAddressMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MissingArgumentsAreRefusedByName()
+    {
+        Assert.Equal("settings", Assert.Throws<ArgumentNullException>(() => IngressAddressWait.Build(null!)).ParamName);
+        Assert.Equal("settings", Assert.Throws<ArgumentNullException>(() => IngressAddressWait.Job(null!)).ParamName);
+        Assert.Equal("settings", Assert.Throws<ArgumentNullException>(() => IngressAddressWait.StaticAddressJob(null!, "20.1.2.3")).ParamName);
+        Assert.Equal("expectedIp", Assert.Throws<ArgumentException>(() => IngressAddressWait.StaticAddressJob(LabSettings.Defaults, "")).ParamName);
+        Assert.Equal("expectedIp", Assert.Throws<ArgumentNullException>(() => IngressAddressWait.StaticAddressJob(LabSettings.Defaults, null!)).ParamName);
+    }
+
+    [Fact]
     public void TheWaitIsBoundedByItsDeadline()
     {
         var job = IngressAddressWait.Job(LabSettings.Defaults);

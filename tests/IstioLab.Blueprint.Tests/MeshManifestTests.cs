@@ -93,4 +93,53 @@ public class MeshManifestTests
 
         Assert.Equal("STRICT", ((Dictionary<string, object>)tree["mtls"])["mode"]);
     }
+
+    [Fact]
+    public void MissingArgumentsAreRefusedByName()
+    {
+        var settings = StoreManifestTests.Settings();
+        Assert.Equal("settings", Assert.Throws<ArgumentNullException>(() => MeshManifest.ApplicationNamespace(null!, "asm-1-30")).ParamName);
+        Assert.Equal("revision", Assert.Throws<ArgumentException>(() => MeshManifest.ApplicationNamespace(settings, "")).ParamName);
+        Assert.Equal("settings", Assert.Throws<ArgumentNullException>(() => MeshManifest.StrictMutualTls(null!)).ParamName);
+        Assert.Equal("settings", Assert.Throws<ArgumentNullException>(() => MeshManifest.StoreGateway(null!)).ParamName);
+        Assert.Equal("settings", Assert.Throws<ArgumentNullException>(() => MeshManifest.StoreRoute(null!)).ParamName);
+        Assert.Equal("revision", Assert.Throws<ArgumentException>(() => SharedMeshConfig.NameFor("")).ParamName);
+        Assert.Equal("settings", Assert.Throws<ArgumentNullException>(() => SharedMeshConfig.Mesh(null!)).ParamName);
+        Assert.Equal("settings", Assert.Throws<ArgumentNullException>(() => SharedMeshConfig.For(null!, "asm-1-30")).ParamName);
+        Assert.Equal("settings", Assert.Throws<ArgumentNullException>(() => SharedMeshConfig.ForConfiguredRevisions(null!)).ParamName);
+        Assert.Equal("revision", Assert.Throws<ArgumentNullException>(() => MeshRevision.MinorOf(null!)).ParamName);
+    }
+
+    [Fact]
+    public void TheGatewaysHttpServerPortIsNamedHttp()
+    {
+        var server = Assert.Single(MeshManifest.StoreGateway(StoreManifestTests.Settings()).Spec.Servers);
+
+        Assert.Equal("http", server.Port.Name);
+    }
+
+    [Fact]
+    public void EveryMeshObjectCarriesTheStoresLabels()
+    {
+        var settings = StoreManifestTests.Settings();
+        var expected = new Dictionary<string, string> { ["app.kubernetes.io/part-of"] = "aks-store-demo", ["app.kubernetes.io/managed-by"] = "istio-lab" };
+
+        Assert.Equal(expected, MeshManifest.StrictMutualTls(settings).Metadata.Labels);
+        Assert.Equal(expected, MeshManifest.StoreGateway(settings).Metadata.Labels);
+        Assert.Equal(expected, MeshManifest.StoreRoute(settings).Metadata.Labels);
+        Assert.Equal(
+            new Dictionary<string, string> { ["istio.io/rev"] = "asm-1-30", ["app.kubernetes.io/part-of"] = "aks-store-demo", ["app.kubernetes.io/managed-by"] = "istio-lab" },
+            MeshManifest.ApplicationNamespace(settings, "asm-1-30").Metadata.Labels);
+        Assert.Equal(
+            new Dictionary<string, string> { ["app.kubernetes.io/part-of"] = "istio-lab", ["app.kubernetes.io/managed-by"] = "istio-lab" },
+            SharedMeshConfig.For(settings, "asm-1-30").Metadata.Labels);
+    }
+
+    [Fact]
+    public void TheAddOnsOwnMeshConfigMapIsIstioDashRevision()
+    {
+        // The add-on keeps each revision's MeshConfig in istio-<revision> in aks-istio-system; the lab writes only istio-shared-configmap-<revision>.
+        Assert.Equal("istio-asm-1-30", SharedMeshConfig.AddOnConfigMapName("asm-1-30"));
+        Assert.Equal("istio-shared-configmap-asm-1-30", SharedMeshConfig.NameFor("asm-1-30"));
+    }
 }

@@ -37,4 +37,20 @@ public class MeshRevisionTests
         Assert.Throws<InvalidOperationException>(() => MeshRevision.Select(null, null));
         Assert.Contains("serviceMeshProfile", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ARevisionThatIsNotAnAddOnRevisionSortsBeforeEveryAddOnRevision()
+    {
+        Assert.Equal(-1, MeshRevision.MinorOf("canary"));
+        Assert.Equal(-1, MeshRevision.MinorOf("asm-1-x"));
+        Assert.Equal(30, MeshRevision.MinorOf("asm-1-30"));
+        Assert.Equal("asm-1-0", MeshRevision.Select(["default", "asm-1-0"], null));
+    }
+
+    [Fact]
+    public void BlankRevisionsAreIgnored()
+    {
+        Assert.Equal("asm-1-27", MeshRevision.Select(["", " ", "asm-1-27"], null));
+        Assert.Throws<InvalidOperationException>(() => MeshRevision.Select(["", " "], null));
+    }
 }

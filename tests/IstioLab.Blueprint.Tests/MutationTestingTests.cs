@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using YamlDotNet.RepresentationModel;
@@ -11,7 +12,7 @@ namespace IstioLab.Blueprint.Tests;
 /// </summary>
 public partial class MutationTestingTests
 {
-    private static readonly string[] Targets = ["blueprint", "pulumi"];
+    private static readonly string[] Targets = ["blueprint", "pulumi", "rules"];
 
     private static YamlMappingNode Workflow() => Load("mutation");
 
@@ -61,7 +62,7 @@ public partial class MutationTestingTests
         Assert.Contains("dotnet tool restore", script, StringComparison.Ordinal);
         Assert.DoesNotContain("tool install", script, StringComparison.Ordinal);
         Assert.Contains("blueprint) tests=tests/IstioLab.Blueprint.Tests", script, StringComparison.Ordinal);
-        Assert.Contains("pulumi) tests=tests/IstioLab.Tests", script, StringComparison.Ordinal);
+        Assert.Contains("pulumi|rules) tests=tests/IstioLab.Tests", script, StringComparison.Ordinal);
         Assert.Contains("dotnet stryker --config-file stryker-config.json --output \"$out\"", script, StringComparison.Ordinal);
         Assert.Contains("out=\"$root/.ci/out/mutation/$target\"", script, StringComparison.Ordinal);
     }
@@ -100,7 +101,7 @@ public partial class MutationTestingTests
     }
 
     [Fact]
-    public void TheWorkflowRunsTheCommandForBothTargetsAndUploadsEachHtmlReport()
+    public void TheWorkflowRunsTheCommandForEveryTargetAndUploadsEachHtmlReport()
     {
         var job = Assert.Single(((YamlMappingNode)Get(Workflow(), "jobs")!).Children.Values);
         var targets = ((YamlSequenceNode)Get(job, "strategy", "matrix", "target")!).Children.Select(t => t.ToString());
@@ -119,5 +120,52 @@ public partial class MutationTestingTests
         var setup = steps.FindIndex(s => Scalar(s, "uses")?.StartsWith("actions/setup-dotnet@", StringComparison.Ordinal) == true);
         Assert.InRange(setup, 0, run - 1);
         Assert.Equal("10.0.x", Scalar(steps[setup], "with", "dotnet-version"));
+    }
+
+    [Fact]
+    public void TheRulesTargetMutatesEveryLineThatOrdersOrBindsAResourceAndNothingElse()
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryFiles.Root };
+        start.ArgumentList.Add(RepositoryFiles.PathOf(".ci", "mutation"));
+        start.ArgumentList.Add("rules");
+        start.ArgumentList.Add("--list");
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, error);
+
+        var program = RepositoryFiles.PathOf("infra", "IstioLab");
+        var chosen = new HashSet<(string File, int Line)>();
+        foreach (var span in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var match = Regex.Match(span, @"^\*\*/(?<file>.+\.cs)\{(?<first>[0-9]+)\.\.(?<last>[0-9]+)\}$");
+            Assert.True(match.Success, span);
+            var text = File.ReadAllText(Path.Combine(program, match.Groups["file"].Value));
+            var first = int.Parse(match.Groups["first"].Value, System.Globalization.CultureInfo.InvariantCulture);
+            var last = int.Parse(match.Groups["last"].Value, System.Globalization.CultureInfo.InvariantCulture);
+            // A span is one whole line: it starts a line and ends where the line ends.
+            Assert.True(first == 0 || text[first - 1] == '\n', span);
+            Assert.True(last + 1 == text.Length || text[last + 1] == '\n', span);
+            chosen.Add((match.Groups["file"].Value, text[..first].Count(c => c == '\n')));
+        }
+
+        var lines = Directory.EnumerateFiles(program, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .SelectMany(f => File.ReadAllLines(f).Select((text, line) => (File: Path.GetRelativePath(program, f).Replace('\\', '/'), Line: line, Text: text)))
+            .ToList();
+        var rules = lines.Where(l => l.Text.Contains("DependsOn", StringComparison.Ordinal) || Regex.IsMatch(l.Text, @"\bProvider\s*=")).ToList();
+        Assert.True(rules.Count > 40, $"{rules.Count} lines name DependsOn or a Provider");
+        Assert.All(rules, l => Assert.Contains((l.File, l.Line), chosen));
+        // The explicit provider's construction is a rule too, and so is the if/foreach that decides what a DependsOn.Add adds; nothing else is mutated.
+        var providerStart = lines.FindIndex(l => l.Text.Contains("new Pulumi.Kubernetes.Provider(", StringComparison.Ordinal));
+        var providerEnd = lines.FindIndex(providerStart, l => l.Text.TrimStart().StartsWith("}, new CustomResourceOptions", StringComparison.Ordinal));
+        var provider = lines[providerStart..(providerEnd + 1)].Select(l => (l.File, l.Line)).ToHashSet();
+        Assert.Contains(provider, p => lines.Single(l => (l.File, l.Line) == p).Text.Contains("EnableServerSideApply = true", StringComparison.Ordinal));
+        Assert.Contains(provider, p => lines.Single(l => (l.File, l.Line) == p).Text.Contains("DeleteUnreachable = true", StringComparison.Ordinal));
+        Assert.Subset(chosen, provider);
+        var decisions = lines.Where(l => Regex.IsMatch(l.Text, @"^\s*(if|foreach)\b")).Select(l => (l.File, l.Line)).ToHashSet();
+        Assert.All(chosen.Except(rules.Select(r => (r.File, r.Line))).Except(provider), c => Assert.Contains(c, decisions));
     }
 }
