@@ -19,11 +19,33 @@ public class DependencyRuleTests
     /// <summary>Long enough that no chain of registrations that skips the slowed resource can outlast it.</summary>
     private static readonly TimeSpan Pause = TimeSpan.FromSeconds(1.5);
 
-    /// <summary>Every optional Kubernetes object on: the allow-list, Kiali, and HTTPS through cert-manager (a chart and its namespace).</summary>
-    public static TheoryData<string, string> Stacks => new()
+    /// <summary>
+    /// Between them, every optional Kubernetes object on: the allow-list; HTTPS through cert-manager (a chart and its
+    /// namespace); and the rest at once: traffic management (store-front-v2 and its rules), user identity (the
+    /// gateway's policies and the identity check, whose namespace is the checks' own, created by their YAML and
+    /// waited for as the checks are), egress lockdown (the Sidecar and its ServiceEntries) and a canary revision (a
+    /// second shared MeshConfig).
+    /// </summary>
+    public static TheoryData<string> Stacks => new() { "allow-list", "lets-encrypt", "everything-else" };
+
+    private static Dictionary<string, string> Config(string stack) => stack switch
     {
-        { "istio-lab:authorization", "allow-list" },
-        { "istio-lab:https", "lets-encrypt" },
+        "allow-list" => new() { ["istio-lab:authorization"] = "allow-list" },
+        "lets-encrypt" => new() { ["istio-lab:https"] = "lets-encrypt" },
+        _ => new()
+        {
+            ["istio-lab:canaryWeight"] = "20",
+            ["istio-lab:abHeader"] = "x-store-variant=b",
+            ["istio-lab:faultAbortPercent"] = "10",
+            ["istio-lab:timeout"] = "3s",
+            ["istio-lab:retries"] = "2",
+            ["istio-lab:circuitBreaker"] = "true",
+            ["istio-lab:userAuth"] = "lab-issuer",
+            ["istio-lab:egress"] = "allow-list",
+            ["istio-lab:egressHosts"] = "api.example.com,httpbin.org:80",
+            ["istio-lab:istioRevision"] = "asm-1-29",
+            ["istio-lab:istioCanaryRevision"] = "asm-1-30",
+        },
     };
 
     private static Dictionary<string, string> Config(string key, string value) => new() { [key] = value };
@@ -50,10 +72,10 @@ public class DependencyRuleTests
 
     [Theory]
     [MemberData(nameof(Stacks))]
-    public async Task EveryNamespacedObjectWaitsForTheNamespaceTheLabCreatesForIt(string key, string value)
+    public async Task EveryNamespacedObjectWaitsForTheNamespaceTheLabCreatesForIt(string stack)
     {
         var lab = new LabHarness { Slow = r => r.Type == NamespaceType, SlowFor = Pause };
-        await lab.RunAsync(Config(key, value));
+        await lab.RunAsync(Config(stack));
 
         var namespaces = lab.OfType(NamespaceType).ToDictionary(NameOf, r => r.Name!);
         Assert.Contains("pets", namespaces.Keys);
@@ -76,13 +98,20 @@ public class DependencyRuleTests
         Assert.Contains(inLabNamespaces, p => p.Resource.Name == "istio-lab-store-workloads");
         Assert.Contains(inLabNamespaces, p => p.Resource.Name == "istio-lab-mesh-ingress-wait");
         Assert.Contains(inLabNamespaces, p => p.Resource.Name == ChecksGroup);
-        if (value == "allow-list")
+        switch (stack)
         {
-            Assert.Contains(PolicyType, types);
-        }
-        else
-        {
-            Assert.Contains(inLabNamespaces, p => p.Resource.Type == ChartType && p.Namespace == "cert-manager");
+            case "allow-list":
+                Assert.Contains(PolicyType, types);
+                break;
+            case "lets-encrypt":
+                Assert.Contains(inLabNamespaces, p => p.Resource.Type == ChartType && p.Namespace == "cert-manager");
+                break;
+            default:
+                Assert.Contains("kubernetes:networking.istio.io/v1:DestinationRule", types);
+                Assert.Contains("kubernetes:networking.istio.io/v1:ServiceEntry", types);
+                Assert.Contains("kubernetes:networking.istio.io/v1:Sidecar", types);
+                Assert.Contains(inLabNamespaces, p => p.Resource.Name == "istio-lab-traffic-canary");
+                break;
         }
 
         Assert.All(inLabNamespaces, p => Assert.True(
@@ -138,11 +167,11 @@ public class DependencyRuleTests
 
     [Theory]
     [MemberData(nameof(Stacks))]
-    public async Task EveryKubernetesResourceUsesTheExplicitProvider(string key, string value)
+    public async Task EveryKubernetesResourceUsesTheExplicitProvider(string stack)
     {
         // As the engine receives them: a custom resource's provider reference names the lab's provider.
         var lab = new LabHarness();
-        await lab.RunAsync(Config(key, value));
+        await lab.RunAsync(Config(stack));
         var provider = lab.Single(ProviderType);
         var custom = lab.Registered.Where(r => r.Type!.StartsWith("kubernetes:", StringComparison.Ordinal)
             && r.Type is not ConfigGroupType and not ChartType).ToList();
@@ -151,15 +180,25 @@ public class DependencyRuleTests
 
         // ConfigGroups and charts are remote components: their provider is in their options, recorded as given.
         var recorded = new LabHarness();
-        await recorded.RunRecordedAsync(Config(key, value));
+        await recorded.RunRecordedAsync(Config(stack));
         var kubernetes = RecordingStack.Providers.Where(p => p.Key.GetResourceType().StartsWith("kubernetes:", StringComparison.Ordinal)).ToList();
         var components = kubernetes.Where(p => p.Key.GetResourceType() is ConfigGroupType or ChartType).Select(p => p.Key.GetResourceName()).ToList();
         Assert.Contains("istio-lab-store-workloads", components);
         Assert.Contains(ChecksGroup, components);
         Assert.Contains("istio-lab-observability-kiali", components);
-        if (value == "lets-encrypt")
+        if (stack == "lets-encrypt")
         {
             Assert.Contains("istio-lab-https-cert-manager", components);
+        }
+
+        if (stack == "everything-else")
+        {
+            Assert.Contains("istio-lab-traffic-canary", components);
+            Assert.Contains("istio-lab-identity-check", components);
+            Assert.Contains(custom, r => r.Type == "kubernetes:security.istio.io/v1:RequestAuthentication");
+            Assert.Contains(custom, r => r.Type == "kubernetes:networking.istio.io/v1:Sidecar");
+            Assert.Contains(custom, r => r.Type == "kubernetes:networking.istio.io/v1:DestinationRule");
+            Assert.Equal(2, custom.Count(r => r.Type == "kubernetes:core/v1:ConfigMap" && NameOf(r).StartsWith("istio-shared-configmap-", StringComparison.Ordinal)));
         }
 
         Assert.All(kubernetes, p => Assert.True(
