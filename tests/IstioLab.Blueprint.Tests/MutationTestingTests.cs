@@ -12,7 +12,7 @@ namespace IstioLab.Blueprint.Tests;
 /// </summary>
 public partial class MutationTestingTests
 {
-    private static readonly string[] Targets = ["blueprint", "pulumi", "rules"];
+    private static readonly string[] Targets = ["blueprint", "pulumi", "rules", "options"];
 
     private static YamlMappingNode Workflow() => Load("mutation");
 
@@ -62,7 +62,7 @@ public partial class MutationTestingTests
         Assert.Contains("dotnet tool restore", script, StringComparison.Ordinal);
         Assert.DoesNotContain("tool install", script, StringComparison.Ordinal);
         Assert.Contains("blueprint) tests=tests/IstioLab.Blueprint.Tests", script, StringComparison.Ordinal);
-        Assert.Contains("pulumi|rules) tests=tests/IstioLab.Tests", script, StringComparison.Ordinal);
+        Assert.Contains("pulumi|rules|options) tests=tests/IstioLab.Tests", script, StringComparison.Ordinal);
         Assert.Contains("dotnet stryker --config-file stryker-config.json --output \"$out\"", script, StringComparison.Ordinal);
         Assert.Contains("out=\"$root/.ci/out/mutation/$target\"", script, StringComparison.Ordinal);
     }
@@ -167,5 +167,34 @@ public partial class MutationTestingTests
         Assert.Subset(chosen, provider);
         var decisions = lines.Where(l => Regex.IsMatch(l.Text, @"^\s*(if|foreach)\b")).Select(l => (l.File, l.Line)).ToHashSet();
         Assert.All(chosen.Except(rules.Select(r => (r.File, r.Line))).Except(provider), c => Assert.Contains(c, decisions));
+    }
+
+    [Fact]
+    public void TheOptionsMutantsDropEveryProviderAndParentTheProgramGivesOneAtATime()
+    {
+        var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryFiles.Root };
+        start.ArgumentList.Add(RepositoryFiles.PathOf(".ci", "mutate-options"));
+        start.ArgumentList.Add("--list");
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, error);
+
+        var listed = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => Regex.Match(line, @"^(?<id>[0-9]+) (?<file>\S+):(?<line>[0-9]+) (?<text>.+)$")).ToList();
+        Assert.All(listed, m => Assert.True(m.Success));
+        Assert.Equal(Enumerable.Range(1, listed.Count), listed.Select(m => int.Parse(m.Groups["id"].Value, System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.All(listed, m => Assert.Contains(
+            m.Groups["text"].Value,
+            File.ReadAllLines(RepositoryFiles.PathOf(m.Groups["file"].Value.Split('/')))[int.Parse(m.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture) - 1],
+            StringComparison.Ordinal));
+
+        var program = RepositoryFiles.PathOf("infra", "IstioLab");
+        var sources = Directory.EnumerateFiles(program, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !Path.GetRelativePath(program, f).Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj"))
+            .Select(File.ReadAllText).ToList();
+        Assert.Equal(sources.Sum(t => Regex.Count(t, @"\bProvider = args\.Provider\b")), listed.Count(m => m.Groups["text"].Value == "Provider = args.Provider"));
+        Assert.Equal(sources.Sum(t => Regex.Count(t, @"\bParent = this\b")), listed.Count(m => m.Groups["text"].Value == "Parent = this"));
+        Assert.True(listed.Count > 60, $"{listed.Count} mutants");
     }
 }
