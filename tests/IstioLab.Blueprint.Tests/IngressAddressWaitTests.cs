@@ -100,14 +100,51 @@ public sealed class IngressAddressWaitTests : IDisposable
         var env = Assert.Single(job.Spec.Template.Spec.Containers).Env.ToDictionary(e => e.Name, e => e.Value);
 
         Assert.Equal(("pets", "wait-for-static-ingress-ip"), (job.Metadata.NamespaceProperty, job.Metadata.Name));
-        Assert.Equal("wait-for-static-ingress-ip", job.Metadata.Labels["app.kubernetes.io/name"]);
-        Assert.Equal("mesh-readiness", job.Metadata.Labels["app.kubernetes.io/component"]);
+        Assert.Equal(
+            new Dictionary<string, string>
+            {
+                ["app"] = "wait-for-static-ingress-ip",
+                ["app.kubernetes.io/name"] = "wait-for-static-ingress-ip",
+                ["app.kubernetes.io/version"] = "1",
+                ["app.kubernetes.io/component"] = "mesh-readiness",
+                ["app.kubernetes.io/part-of"] = "istio-lab",
+                ["app.kubernetes.io/managed-by"] = "istio-lab",
+            },
+            job.Metadata.Labels);
         Assert.Equal("wait-for-ingress-ip", job.Spec.Template.Spec.ServiceAccountName);
         Assert.Equal("20.1.2.3", env["EXPECT_IP"]);
         Assert.Equal(IngressAddressWait.StaticAddressMessage, env["NO_ADDRESS"]);
         Assert.Equal("https://kubernetes.default.svc", env["API_SERVER"]);
         Assert.Equal(0, job.Spec.BackoffLimit);
         Assert.Equal(420, job.Spec.ActiveDeadlineSeconds);
+    }
+
+    [Fact]
+    public void TheStaticAddressWaitPassesOnlyOnceTheServiceUsesTheLabsIp()
+    {
+        var tokenDir = Directory.CreateTempSubdirectory("istio-lab-token-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(tokenDir, "token"), "sa-token");
+            var job = IngressAddressWait.StaticAddressJob(LabSettings.Defaults, "20.1.2.3");
+            var environment = new Dictionary<string, string> { ["TOKEN_DIR"] = tokenDir };
+            const string Old = "0|{\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"20.50.60.70\"}]}}}";
+            const string New = "0|{\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"20.1.2.3\"}]}}}";
+
+            var (exit, output, _) = runner.RunWith(job, environment, Old, New);
+            Assert.Equal(0, exit);
+            Assert.Equal("PASS static-ip: aks-istio-ingress/aks-istio-ingressgateway-external uses the static IP 20.1.2.3", output.Trim());
+
+            (exit, output, _) = runner.RunWith(job, environment, Old);
+            Assert.Equal(1, exit);
+            Assert.Equal(
+                "FAIL static-ip: after 4 attempts (last curl exit 0, IP '20.50.60.70', expected '20.1.2.3'): " + IngressAddressWait.StaticAddressMessage,
+                Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        }
+        finally
+        {
+            Directory.Delete(tokenDir, recursive: true);
+        }
     }
 
     [Fact]
@@ -166,7 +203,7 @@ public sealed class IngressAddressWaitTests : IDisposable
 
         Assert.Equal(1, exit);
         var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith("FAIL ingress-ip: after 4 attempts", line, StringComparison.Ordinal);
+        Assert.Matches(@"^FAIL ingress-ip: after 4 attempts \(last curl exit [0-9]+\): ", line);
         Assert.EndsWith(IngressAddressWait.NoAddressMessage, line, StringComparison.Ordinal);
         Assert.Equal(4, calls.Count);
     }

@@ -144,6 +144,18 @@ public class DependencyRuleTests
     }
 
     [Fact]
+    public async Task TheClustersCredentialsAreReadOnlyOnceTheClusterExists()
+    {
+        // On a first run the cluster does not exist until its create completes: reading its kubeconfig earlier fails the update.
+        const string Credentials = InvokePrefix + "azure-native:containerservice:listManagedClusterUserCredentials";
+        var lab = new LabHarness { Slow = r => r.Type == "azure-native:containerservice:ManagedCluster", SlowFor = Pause };
+        await lab.RunAsync();
+
+        var cluster = lab.Single("azure-native:containerservice:ManagedCluster").Name!;
+        Assert.True(lab.WaitedFor(Credentials, cluster), $"the kubeconfig must be read after {cluster} is created");
+    }
+
+    [Fact]
     public async Task AtWorkshopStepThreeTheChecksStillWaitForTheStore()
     {
         // Before step 4 no VirtualService leads to the store, so only the checks' own dependency makes them wait for it.

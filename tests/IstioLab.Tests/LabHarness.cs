@@ -64,6 +64,9 @@ internal sealed class LabHarness
     /// <summary>How long the engine pauses for a <see cref="Slow"/> resource: longer than any chain of registrations that does not wait for it.</summary>
     public TimeSpan SlowFor { get; set; } = TimeSpan.FromMilliseconds(300);
 
+    /// <summary>The name an invoke has in <see cref="WaitedFor"/>: this prefix and its token.</summary>
+    public const string InvokePrefix = "invoke:";
+
     /// <summary>Whether <paramref name="dependent"/> was registered only after the engine answered for <paramref name="dependency"/>.</summary>
     public bool WaitedFor(string dependent, string dependency)
     {
@@ -89,7 +92,12 @@ internal sealed class LabHarness
                 return result;
             });
         Mocks.Setup(m => m.CallAsync(It.IsAny<MockCallArgs>()))
-            .ReturnsAsync((MockCallArgs args) => (object)Call(args));
+            .ReturnsAsync((MockCallArgs args) =>
+            {
+                // An invoke enters the timeline as "invoke:<token>", so WaitedFor can say what it waited for.
+                timeline.Enqueue((false, InvokePrefix + args.Token));
+                return (object)Call(args);
+            });
     }
 
     /// <summary>What ARM answers for the location's mesh revision profile: by default every revision the tests use, each upgradable by one or two minors.</summary>
