@@ -23,8 +23,8 @@ public class DependencyRuleTests
     /// Between them, every optional Kubernetes object on: the allow-list; HTTPS through cert-manager (a chart and its
     /// namespace); and the rest at once: traffic management (store-front-v2 and its rules), user identity (the
     /// gateway's policies and the identity check, whose namespace is the checks' own, created by their YAML and
-    /// waited for as the checks are), egress lockdown (the Sidecar and its ServiceEntries) and a canary revision (a
-    /// second shared MeshConfig).
+    /// waited for as the checks are), egress lockdown (the Sidecar and its ServiceEntries), a canary revision (a
+    /// second shared MeshConfig) and self-signed HTTPS (the gateway's TLS Secret).
     /// </summary>
     public static TheoryData<string> Stacks => new() { "allow-list", "lets-encrypt", "everything-else" };
 
@@ -45,6 +45,7 @@ public class DependencyRuleTests
             ["istio-lab:egressHosts"] = "api.example.com,httpbin.org:80",
             ["istio-lab:istioRevision"] = "asm-1-29",
             ["istio-lab:istioCanaryRevision"] = "asm-1-30",
+            ["istio-lab:https"] = "self-signed",
         },
     };
 
@@ -211,6 +212,7 @@ public class DependencyRuleTests
             Assert.Contains(custom, r => r.Type == "kubernetes:networking.istio.io/v1:Sidecar");
             Assert.Contains(custom, r => r.Type == "kubernetes:networking.istio.io/v1:DestinationRule");
             Assert.Equal(2, custom.Count(r => r.Type == "kubernetes:core/v1:ConfigMap" && NameOf(r).StartsWith("istio-shared-configmap-", StringComparison.Ordinal)));
+            Assert.Contains(custom, r => r.Type == "kubernetes:core/v1:Secret" && r.Name == "istio-lab-https-tls");
         }
 
         Assert.All(kubernetes, p => Assert.True(

@@ -246,8 +246,8 @@ public class LabTests
         Assert.Empty(lab.Registered);
     }
 
-    /// <summary>The default stack, and one with every optional component on.</summary>
-    public static TheoryData<string> ParentStacks => new() { "default", "every-feature" };
+    /// <summary>The default stack, one with every optional component on (HTTPS self-signed), and HTTPS with Let's Encrypt.</summary>
+    public static TheoryData<string> ParentStacks => new() { "default", "every-feature", "lets-encrypt" };
 
     [Theory]
     [MemberData(nameof(ParentStacks))]
@@ -255,16 +255,21 @@ public class LabTests
     {
         var lab = new LabHarness();
         string[] optional = [EgressLockdown.Type, HttpsAddress.Type, HttpsFrontDoor.Type, TrafficManagement.Type, UserIdentity.Type];
-        await lab.RunRecordedAsync(stack == "default" ? null : Config(
+        await lab.RunRecordedAsync(stack switch
+        {
+            "default" => null,
+            "lets-encrypt" => Config(("istio-lab:https", "lets-encrypt")),
+            _ => Config(
             ("istio-lab:authorization", "allow-list"), ("istio-lab:https", "self-signed"), ("istio-lab:egress", "allow-list"),
             ("istio-lab:egressHosts", "api.example.com"), ("istio-lab:userAuth", "lab-issuer"), ("istio-lab:canaryWeight", "20"),
-            ("istio-lab:istioRevision", "asm-1-29"), ("istio-lab:istioCanaryRevision", "asm-1-30")));
+            ("istio-lab:istioRevision", "asm-1-29"), ("istio-lab:istioCanaryRevision", "asm-1-30")),
+        });
 
         var parents = RecordingStack.Parents.Where(p => p.Key is not Stack).ToDictionary(p => p.Key, p => p.Value);
         var components = parents.Keys.Where(r => r.GetResourceType().StartsWith("istiolab:index:", StringComparison.Ordinal)).ToList();
         string[] always = [AksCluster.Type, MeshConfiguration.Type, MeshRouting.Type, Observability.Type, RestartsCheckComponent.Type, StoreApp.Type, StoreAuthorization.Type, WorkshopChecksComponent.Type];
         Assert.Equal(
-            always.Concat(stack == "default" ? [] : optional).Order(StringComparer.Ordinal),
+            always.Concat(stack switch { "default" => [], "lets-encrypt" => [HttpsAddress.Type, HttpsFrontDoor.Type], _ => optional }).Order(StringComparer.Ordinal),
             components.Select(c => c.GetResourceType()).Order(StringComparer.Ordinal));
         Assert.All(components, c => Assert.Null(parents[c]));
         var others = parents.Where(p => !components.Contains(p.Key)).ToList();
