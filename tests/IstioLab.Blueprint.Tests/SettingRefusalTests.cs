@@ -131,6 +131,10 @@ public class SettingRefusalTests
         var admin = RefusedOnce(("istio-lab:grafanaAdminObjectId", "me"));
         Assert.Equal("istio-lab:grafanaAdminObjectId", admin.Key);
         Assert.StartsWith("must be an Entra object id in GUID form (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx: `az ad signed-in-user show", admin.Problem, StringComparison.Ordinal);
+        // Only the hyphenated form ("D") is an object id as Entra prints it; braces or no hyphens are refused.
+        Assert.Equal("0a1b2c3d-4e5f-6789-abcd-ef0123456789", Parse(("istio-lab:grafanaAdminObjectId", "0a1b2c3d-4e5f-6789-abcd-ef0123456789")).GrafanaAdminObjectId);
+        Assert.Equal("istio-lab:grafanaAdminObjectId", RefusedOnce(("istio-lab:grafanaAdminObjectId", "0a1b2c3d4e5f6789abcdef0123456789")).Key);
+        Assert.Equal("istio-lab:grafanaAdminObjectId", RefusedOnce(("istio-lab:grafanaAdminObjectId", "{0a1b2c3d-4e5f-6789-abcd-ef0123456789}")).Key);
     }
 
     [Fact]
