@@ -86,6 +86,18 @@ public class SettingRefusalTests
 
         Assert.Equal("Bad_Host.example.com", error.Value);
         Assert.StartsWith("is not a host this lab can allow: it must be ", error.Problem, StringComparison.Ordinal);
+        // A wildcard over a whole top-level domain is refused for that, once: not also for covering the check's host.
+        var wide = RefusedOnce(("istio-lab:egress", "allow-list"), ("istio-lab:egressHosts", "*.com"));
+        Assert.Contains("not over a whole top-level domain", wide.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AHostTheEgressCheckCallsIsRefusedEachTimeItIsListedAndNeverCountedAsListed()
+    {
+        var errors = Refused(("istio-lab:egress", "allow-list"), ("istio-lab:egressHosts", "example.com,example.com"));
+
+        Assert.Equal(2, errors.Count);
+        Assert.All(errors, e => Assert.StartsWith("covers example.com, the host the egress check calls", e.Problem, StringComparison.Ordinal));
     }
 
     [Fact]
