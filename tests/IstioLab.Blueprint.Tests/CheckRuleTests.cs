@@ -152,11 +152,10 @@ public class CheckRuleTests
 
         Assert.All([metrics, kiali], j =>
         {
-            var env = Env(j);
-            var budget = int.Parse(env["ATTEMPTS"], System.Globalization.CultureInfo.InvariantCulture)
-                * (int.Parse(env["INTERVAL_SECONDS"], System.Globalization.CultureInfo.InvariantCulture) + int.Parse(env["TIMEOUT_SECONDS"], System.Globalization.CultureInfo.InvariantCulture));
-            Assert.Equal((ObservabilityChecks.Attempts, ObservabilityChecks.IntervalSeconds, ObservabilityChecks.RequestTimeoutSeconds),
-                (int.Parse(env["ATTEMPTS"], System.Globalization.CultureInfo.InvariantCulture), int.Parse(env["INTERVAL_SECONDS"], System.Globalization.CultureInfo.InvariantCulture), int.Parse(env["TIMEOUT_SECONDS"], System.Globalization.CultureInfo.InvariantCulture)));
+            int Number(string name) => int.Parse(Env(j)[name], System.Globalization.CultureInfo.InvariantCulture);
+            var (attempts, interval, timeout) = (Number("ATTEMPTS"), Number("INTERVAL_SECONDS"), Number("TIMEOUT_SECONDS"));
+            var budget = attempts * (interval + timeout);
+            Assert.Equal((ObservabilityChecks.Attempts, ObservabilityChecks.IntervalSeconds, ObservabilityChecks.RequestTimeoutSeconds), (attempts, interval, timeout));
             Assert.True(budget > WorkshopChecks.Attempts * (WorkshopChecks.IntervalSeconds + WorkshopChecks.RequestTimeoutSeconds));
             Assert.True(budget < j.Spec.ActiveDeadlineSeconds);
         });

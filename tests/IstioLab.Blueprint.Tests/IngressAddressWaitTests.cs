@@ -13,13 +13,16 @@ public sealed class IngressAddressWaitTests : IDisposable
 
     private static IReadOnlyList<k8s.IKubernetesObject<V1ObjectMeta>> Objects => IngressAddressWait.Build(LabSettings.Defaults);
 
-    private (int Exit, string Output, IReadOnlyList<string> Calls) Run(params string[] plan)
+    private (int Exit, string Output, IReadOnlyList<string> Calls) Run(params string[] plan) => Run(IngressAddressWait.Job(LabSettings.Defaults), plan);
+
+    /// <summary>Runs <paramref name="job"/>'s script with a token file of its own, against the fake API answers of <paramref name="plan"/>.</summary>
+    private (int Exit, string Output, IReadOnlyList<string> Calls) Run(V1Job job, params string[] plan)
     {
         var tokenDir = Directory.CreateTempSubdirectory("istio-lab-token-").FullName;
         try
         {
             File.WriteAllText(Path.Combine(tokenDir, "token"), "sa-token");
-            return runner.RunWith(IngressAddressWait.Job(LabSettings.Defaults), new Dictionary<string, string> { ["TOKEN_DIR"] = tokenDir }, plan);
+            return runner.RunWith(job, new Dictionary<string, string> { ["TOKEN_DIR"] = tokenDir }, plan);
         }
         finally
         {
@@ -122,29 +125,19 @@ public sealed class IngressAddressWaitTests : IDisposable
     [Fact]
     public void TheStaticAddressWaitPassesOnlyOnceTheServiceUsesTheLabsIp()
     {
-        var tokenDir = Directory.CreateTempSubdirectory("istio-lab-token-").FullName;
-        try
-        {
-            File.WriteAllText(Path.Combine(tokenDir, "token"), "sa-token");
-            var job = IngressAddressWait.StaticAddressJob(LabSettings.Defaults, "20.1.2.3");
-            var environment = new Dictionary<string, string> { ["TOKEN_DIR"] = tokenDir };
-            const string Old = "0|{\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"20.50.60.70\"}]}}}";
-            const string New = "0|{\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"20.1.2.3\"}]}}}";
+        var job = IngressAddressWait.StaticAddressJob(LabSettings.Defaults, "20.1.2.3");
+        const string Old = "0|{\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"20.50.60.70\"}]}}}";
+        const string New = "0|{\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"20.1.2.3\"}]}}}";
 
-            var (exit, output, _) = runner.RunWith(job, environment, Old, New);
-            Assert.Equal(0, exit);
-            Assert.Equal("PASS static-ip: aks-istio-ingress/aks-istio-ingressgateway-external uses the static IP 20.1.2.3", output.Trim());
+        var (exit, output, _) = Run(job, Old, New);
+        Assert.Equal(0, exit);
+        Assert.Equal("PASS static-ip: aks-istio-ingress/aks-istio-ingressgateway-external uses the static IP 20.1.2.3", output.Trim());
 
-            (exit, output, _) = runner.RunWith(job, environment, Old);
-            Assert.Equal(1, exit);
-            Assert.Equal(
-                "FAIL static-ip: after 4 attempts (last curl exit 0, IP '20.50.60.70', expected '20.1.2.3'): " + IngressAddressWait.StaticAddressMessage,
-                Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
-        }
-        finally
-        {
-            Directory.Delete(tokenDir, recursive: true);
-        }
+        (exit, output, _) = Run(job, Old);
+        Assert.Equal(1, exit);
+        Assert.Equal(
+            "FAIL static-ip: after 4 attempts (last curl exit 0, IP '20.50.60.70', expected '20.1.2.3'): " + IngressAddressWait.StaticAddressMessage,
+            Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
     }
 
     [Fact]

@@ -22,6 +22,23 @@ public partial class MutationTestingTests
     private static JsonElement StrykerConfig(string testProject) =>
         JsonDocument.Parse(File.ReadAllText(RepositoryFiles.PathOf("tests", testProject, "stryker-config.json"))).RootElement.GetProperty("stryker-config");
 
+    /// <summary>What a repository command prints when asked only to list (it must succeed; its errors are the message if not).</summary>
+    private static string Listed(string program, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryFiles.Root };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, error);
+        return output;
+    }
+
     [GeneratedRegex(@"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+@v[0-9]+$")]
     private static partial Regex MajorVersionPin();
 
@@ -125,15 +142,7 @@ public partial class MutationTestingTests
     [Fact]
     public void TheRulesTargetMutatesEveryLineThatOrdersOrBindsAResourceAndNothingElse()
     {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryFiles.Root };
-        start.ArgumentList.Add(RepositoryFiles.PathOf(".ci", "mutation"));
-        start.ArgumentList.Add("rules");
-        start.ArgumentList.Add("--list");
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, error);
+        var output = Listed("bash", RepositoryFiles.PathOf(".ci", "mutation"), "rules", "--list");
 
         var program = RepositoryFiles.PathOf("infra", "IstioLab");
         var chosen = new HashSet<(string File, int Line)>();
@@ -172,14 +181,7 @@ public partial class MutationTestingTests
     [Fact]
     public void TheOptionsMutantsDropEveryProviderAndParentTheProgramGivesOneAtATime()
     {
-        var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryFiles.Root };
-        start.ArgumentList.Add(RepositoryFiles.PathOf(".ci", "mutate-options"));
-        start.ArgumentList.Add("--list");
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, error);
+        var output = Listed("python3", RepositoryFiles.PathOf(".ci", "mutate-options"), "--list");
 
         var listed = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => Regex.Match(line, @"^(?<id>[0-9]+) (?<file>\S+):(?<line>[0-9]+) (?<text>.+)$")).ToList();
         Assert.All(listed, m => Assert.True(m.Success));

@@ -21,7 +21,7 @@ public class DependencyRuleTests
 
     /// <summary>
     /// Between them, every optional Kubernetes object on: the allow-list; HTTPS through cert-manager (a chart and its
-    /// namespace); and the rest at once: traffic management (store-front-v2 and its rules), user identity (the
+    /// namespace); and every optional feature at once (<see cref="LabHarness.EveryOptionalFeature"/>): traffic management (store-front-v2 and its rules), user identity (the
     /// gateway's policies and the identity check, whose namespace is the checks' own, created by their YAML and
     /// waited for as the checks are), egress lockdown (the Sidecar and its ServiceEntries), a canary revision (a
     /// second shared MeshConfig) and self-signed HTTPS (the gateway's TLS Secret).
@@ -32,21 +32,7 @@ public class DependencyRuleTests
     {
         "allow-list" => new() { ["istio-lab:authorization"] = "allow-list" },
         "lets-encrypt" => new() { ["istio-lab:https"] = "lets-encrypt" },
-        _ => new()
-        {
-            ["istio-lab:canaryWeight"] = "20",
-            ["istio-lab:abHeader"] = "x-store-variant=b",
-            ["istio-lab:faultAbortPercent"] = "10",
-            ["istio-lab:timeout"] = "3s",
-            ["istio-lab:retries"] = "2",
-            ["istio-lab:circuitBreaker"] = "true",
-            ["istio-lab:userAuth"] = "lab-issuer",
-            ["istio-lab:egress"] = "allow-list",
-            ["istio-lab:egressHosts"] = "api.example.com,httpbin.org:80",
-            ["istio-lab:istioRevision"] = "asm-1-29",
-            ["istio-lab:istioCanaryRevision"] = "asm-1-30",
-            ["istio-lab:https"] = "self-signed",
-        },
+        _ => EveryOptionalFeature(),
     };
 
     private static Dictionary<string, string> Config(string key, string value) => new() { [key] = value };

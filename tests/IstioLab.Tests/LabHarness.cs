@@ -100,6 +100,28 @@ internal sealed class LabHarness
             });
     }
 
+    /// <summary>
+    /// A stack with every optional Kubernetes feature on at once: the allow-list, traffic management (store-front-v2,
+    /// its rules and faults), user identity from the lab's issuer, egress lockdown with two hosts, a canary revision and
+    /// self-signed HTTPS. The rule tests run it so that no component escapes them.
+    /// </summary>
+    public static Dictionary<string, string> EveryOptionalFeature() => new()
+    {
+        ["istio-lab:authorization"] = "allow-list",
+        ["istio-lab:canaryWeight"] = "20",
+        ["istio-lab:abHeader"] = "x-store-variant=b",
+        ["istio-lab:faultAbortPercent"] = "10",
+        ["istio-lab:timeout"] = "3s",
+        ["istio-lab:retries"] = "2",
+        ["istio-lab:circuitBreaker"] = "true",
+        ["istio-lab:userAuth"] = "lab-issuer",
+        ["istio-lab:egress"] = "allow-list",
+        ["istio-lab:egressHosts"] = "api.example.com,httpbin.org:80",
+        ["istio-lab:istioRevision"] = "asm-1-29",
+        ["istio-lab:istioCanaryRevision"] = "asm-1-30",
+        ["istio-lab:https"] = "self-signed",
+    };
+
     /// <summary>What ARM answers for the location's mesh revision profile: by default every revision the tests use, each upgradable by one or two minors.</summary>
     public FakeArm Arm { get; set; } = FakeArm.OfferingUpgrades(27, 33);
 

@@ -259,10 +259,7 @@ public class LabTests
         {
             "default" => null,
             "lets-encrypt" => Config(("istio-lab:https", "lets-encrypt")),
-            _ => Config(
-            ("istio-lab:authorization", "allow-list"), ("istio-lab:https", "self-signed"), ("istio-lab:egress", "allow-list"),
-            ("istio-lab:egressHosts", "api.example.com"), ("istio-lab:userAuth", "lab-issuer"), ("istio-lab:canaryWeight", "20"),
-            ("istio-lab:istioRevision", "asm-1-29"), ("istio-lab:istioCanaryRevision", "asm-1-30")),
+            _ => EveryOptionalFeature(),
         });
 
         var parents = RecordingStack.Parents.Where(p => p.Key is not Stack).ToDictionary(p => p.Key, p => p.Value);
